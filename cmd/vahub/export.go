@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vahub/vahub/exports"
+	"github.com/vahub/vahub/normalize"
+	"github.com/vahub/vahub/schema/pg"
+)
+
+func cmdExport(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] != "gap" {
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			fmt.Fprintln(e.stdout, "Usage: vahub export gap -o FILE.xlsx [--country A,B] [--from Y] [--to Y]")
+			return exitOK
+		}
+		fmt.Fprintln(e.stderr, "vahub export: the only export is `gap`: vahub export gap -o FILE.xlsx")
+		return exitUsage
+	}
+	fs := e.newFlags("export gap", "export gap -o FILE.xlsx [--country A,B] [--from Y] [--to Y]")
+	out := fs.String("o", "", "output workbook (.xlsx)")
+	countries := fs.String("country", "", "comma-separated countries (ISO codes or names); default all")
+	from := fs.Int("from", 0, "first year (default: no bound)")
+	to := fs.Int("to", 0, "last year (default: no bound)")
+	rest, done, code := parseFlags(fs, args[1:])
+	if done {
+		return code
+	}
+	if *out == "" || len(rest) > 0 {
+		fmt.Fprintln(e.stderr, "vahub export gap: give the output file with -o FILE.xlsx")
+		return exitUsage
+	}
+	if *from != 0 && *to != 0 && *to < *from {
+		fmt.Fprintln(e.stderr, "vahub export gap: --to must not be before --from")
+		return exitUsage
+	}
+	filter := exports.GapFilter{From: *from, To: *to}
+	for _, c := range strings.Split(*countries, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		iso, ok := normalize.Country(c)
+		if !ok {
+			fmt.Fprintf(e.stderr, "vahub export gap: unknown country %q\n", c)
+			return exitUsage
+		}
+		filter.Countries = append(filter.Countries, iso)
+	}
+	db, err := e.openDB(ctx, refuseOutOfDate)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vahub export gap: %v\n", err)
+		return exitInternal
+	}
+	defer db.Close()
+	n, err := exportGap(ctx, db, *out, filter)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vahub export gap: %v\n", err)
+		return exitInternal
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d country-years)\n", *out, n)
+	return exitOK
+}
+
+// exportGap writes the gap workbook from one consistent snapshot of the
+// database and returns the number of country-years it summarises.
+func exportGap(ctx context.Context, db *pg.DB, path string, filter exports.GapFilter) (int, error) {
+	snap, err := db.BeginGap(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer snap.Close()
+	counts, err := snap.Counts(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	err = writeFileAtomic(path, func(w io.Writer) error {
+		return exports.WriteGap(ctx, w, snap, exports.GapOptions{Filter: filter})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return counts.Summary, nil
+}

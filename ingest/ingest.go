@@ -1,0 +1,204 @@
+// Package ingest turns input files into stored reports: it reads each file,
+// recognises its format, validates it, and hands the result to the store in
+// one transaction, so a file is ingested entirely or not at all.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/vahub/vahub/schema"
+	"github.com/vahub/vahub/schema/pg"
+)
+
+// DefaultMaxFileSize caps what one input may weigh. Reports are small; a
+// bigger file is almost always the wrong file, and the bytes are kept.
+const DefaultMaxFileSize = 100 << 20
+
+// Options configure one ingestion run.
+type Options struct {
+	DryRun       bool   // validate only: nothing is written, no database needed
+	RunKind      string // cli, demo, web, nightly, …
+	StartedBy    string // who or what started the run (no personal data beyond a user name)
+	ReportStatus string // "approved" (data officer) or "submitted" (focal point upload)
+	MaxFileSize  int64
+	Logger       *slog.Logger
+}
+
+// FileReport is the per-file result, the JSON object of `vahub ingest --json`.
+type FileReport struct {
+	Path    string         `json:"path"`
+	SHA256  string         `json:"sha256"`
+	Status  string         `json:"status"`
+	Format  string         `json:"format"`
+	Country string         `json:"country"`
+	Period  *Period        `json:"period"`
+	Facts   int            `json:"facts"`
+	Issues  []schema.Issue `json:"issues"`
+	// Internal detail, not part of the JSON contract.
+	ReportID int64 `json:"-"`
+	Version  int   `json:"-"`
+}
+
+// Period is a report's period as ISO dates.
+type Period struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// Result is the outcome of a run over several files.
+type Result struct {
+	RunID int64        `json:"-"`
+	Files []FileReport `json:"files"`
+}
+
+// OK reports whether every file was ingested, superseded an earlier version,
+// was a duplicate, or (dry run) validated cleanly.
+func (r Result) OK() bool {
+	for _, f := range r.Files {
+		if f.Status == pg.FileRejected {
+			return false
+		}
+	}
+	return true
+}
+
+// Files ingests paths in one run. db may be nil for a dry run. A file that
+// fails does not stop the others; the returned error is for failures of the
+// run itself (the database went away), not for bad files.
+func Files(ctx context.Context, db *pg.DB, paths []string, opts Options) (Result, error) {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	var res Result
+	if !opts.DryRun {
+		id, err := db.StartRun(ctx, opts.RunKind, opts.StartedBy, false)
+		if err != nil {
+			return res, fmt.Errorf("ingest: %w", err)
+		}
+		res.RunID = id
+	}
+	runStatus := "succeeded"
+	for _, p := range paths {
+		fr, err := File(ctx, db, res.RunID, p, opts)
+		if err != nil {
+			runStatus = "failed"
+			if res.RunID != 0 {
+				_ = db.FinishRun(context.WithoutCancel(ctx), res.RunID, runStatus)
+			}
+			return res, err
+		}
+		if fr.Status == pg.FileRejected {
+			runStatus = "partial"
+		}
+		opts.Logger.Info("file", "path", p, "status", fr.Status, "format", fr.Format,
+			"country", fr.Country, "facts", fr.Facts, "issues", len(fr.Issues))
+		res.Files = append(res.Files, fr)
+	}
+	if res.RunID != 0 {
+		if err := db.FinishRun(ctx, res.RunID, runStatus); err != nil {
+			return res, fmt.Errorf("ingest: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// File reads, validates and (unless a dry run) stores one file under runID.
+func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options) (FileReport, error) {
+	fr := FileReport{Path: path, Issues: []schema.Issue{}}
+	content, issue := readCapped(path, opts.MaxFileSize)
+	if issue != nil {
+		fr.Issues = append(fr.Issues, *issue)
+		fr.Status = pg.FileRejected
+		if !opts.DryRun {
+			if _, err := db.RecordFile(ctx, pg.FileInput{RunID: runID, Path: path, Name: filepath.Base(path), Issues: fr.Issues}); err != nil {
+				return fr, fmt.Errorf("ingest: %s: %w", path, err)
+			}
+		}
+		return fr, nil
+	}
+	sum := sha256.Sum256(content)
+	fr.SHA256 = hex.EncodeToString(sum[:])
+
+	format, report, issues, err := parse(ctx, path, content)
+	if err != nil {
+		return fr, fmt.Errorf("ingest: %s: %w", path, err)
+	}
+	fr.Format = format
+	fr.Issues = append(fr.Issues, issues...)
+	if report != nil {
+		fr.Country = report.Country
+		if !report.PeriodStart.IsZero() {
+			fr.Period = &Period{Start: report.PeriodStart.Format("2006-01-02"), End: report.PeriodEnd.Format("2006-01-02")}
+		}
+	}
+	rejected := schema.Issues(fr.Issues).HasErrors() || report == nil
+	if opts.DryRun {
+		fr.Status = pg.FileDryRun
+		if rejected {
+			fr.Status = pg.FileRejected
+		} else {
+			fr.Facts = report.FactCount()
+		}
+		return fr, nil
+	}
+	stored, err := db.RecordFile(ctx, pg.FileInput{
+		RunID:        runID,
+		Path:         path,
+		Name:         filepath.Base(path),
+		SHA256:       fr.SHA256,
+		Content:      content,
+		MediaType:    http.DetectContentType(content),
+		Format:       format,
+		Report:       report,
+		Issues:       fr.Issues,
+		ReportStatus: opts.ReportStatus,
+	})
+	if err != nil {
+		return fr, fmt.Errorf("ingest: %s: %w", path, err)
+	}
+	fr.Status = stored.Status
+	fr.Facts = stored.Facts
+	fr.ReportID = stored.ReportID
+	fr.Version = stored.Version
+	return fr, nil
+}
+
+// readCapped reads a whole file, refusing one over max bytes.
+func readCapped(path string, max int64) ([]byte, *schema.Issue) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
+			Message: fmt.Sprintf("The file could not be opened: %v.", unwrapPath(err))}
+	}
+	if fi.IsDir() {
+		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
+			Message: "This is a folder, not a file."}
+	}
+	if fi.Size() > max {
+		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeTooLarge,
+			Message: fmt.Sprintf("The file is %d MB; the limit is %d MB. Check that this is the right file.", fi.Size()>>20, max>>20)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
+			Message: fmt.Sprintf("The file could not be read: %v.", unwrapPath(err))}
+	}
+	return b, nil
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

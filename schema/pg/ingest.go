@@ -1,0 +1,231 @@
+package pg
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/vahub/vahub/schema"
+)
+
+// File statuses, as `vahub ingest --json` reports them.
+const (
+	FileIngested   = "ingested"   // new facts stored
+	FileDuplicate  = "duplicate"  // the same bytes were ingested before; nothing changed
+	FileSuperseded = "superseded" // ingested, and replaced an earlier version for the same country and period
+	FileRejected   = "rejected"   // errors: nothing but the file and its issues stored
+	FileDryRun     = "dry_run"    // validated only; nothing stored
+)
+
+// FileInput is everything one ingestion attempt of one file produced.
+type FileInput struct {
+	RunID     int64
+	Path      string // as the user named it; shown back, never trusted
+	Name      string // base name stored with the bytes
+	SHA256    string
+	Content   []byte
+	MediaType string
+	SourceURL string
+	Format    string
+	Report    *schema.Report // nil when the file yielded no report
+	Issues    schema.Issues
+	// ReportStatus is the status a new report gets: "approved" for a data
+	// officer's command-line ingest, "submitted" for a focal point's upload.
+	ReportStatus string
+}
+
+// FileResult is what storing one file did.
+type FileResult struct {
+	Status       string
+	FileID       int64
+	ReportID     int64
+	Version      int
+	SupersededID int64
+	Facts        int
+}
+
+// RecordFile stores one ingestion attempt in a single transaction: the file's
+// original bytes (once per SHA-256), the attempt and its issues, and, when the
+// file has no errors and was not seen before, its report and facts. A file is
+// ingested entirely or not at all.
+func (db *DB) RecordFile(ctx context.Context, in FileInput) (FileResult, error) {
+	var res FileResult
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = recordFile(ctx, tx, in)
+		return err
+	})
+	return res, err
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("pg: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("pg: commit: %w", err)
+	}
+	return nil
+}
+
+func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, error) {
+	var res FileResult
+	var fileID *int64
+	// A file refused before it was read (too large) has no bytes to keep.
+	if in.Content != nil {
+		id, err := upsertFile(ctx, tx, in)
+		if err != nil {
+			return res, err
+		}
+		res.FileID = id
+		fileID = &id
+	}
+
+	switch {
+	case in.Issues.HasErrors() || in.Report == nil || fileID == nil:
+		res.Status = FileRejected
+	default:
+		dup, err := alreadyIngested(ctx, tx, res.FileID)
+		if err != nil {
+			return res, err
+		}
+		if dup {
+			res.Status = FileDuplicate
+			break
+		}
+		status := in.ReportStatus
+		if status == "" {
+			status = "approved"
+		}
+		if err := insertReport(ctx, tx, in, res.FileID, status, &res); err != nil {
+			return res, err
+		}
+	}
+
+	var attemptID int64
+	err := tx.QueryRowxContext(ctx, `
+		INSERT INTO file_ingest (run_id, file_id, path, status, format, facts, errors, warnings)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		in.RunID, fileID, in.Path, res.Status, in.Format, res.Facts,
+		in.Issues.Count(schema.SevError), in.Issues.Count(schema.SevWarning)).Scan(&attemptID)
+	if err != nil {
+		return res, fmt.Errorf("pg: record attempt: %w", err)
+	}
+	if err := insertIssues(ctx, tx, attemptID, fileID, in.Issues); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func upsertFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (int64, error) {
+	var id int64
+	// DO UPDATE (a no-op) rather than DO NOTHING so RETURNING yields the id
+	// of a file stored before.
+	err := tx.QueryRowxContext(ctx, `
+		INSERT INTO input_file (sha256, name, size, media_type, source_url, content)
+		VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6)
+		ON CONFLICT (sha256) DO UPDATE SET sha256 = EXCLUDED.sha256
+		RETURNING id`,
+		in.SHA256, in.Name, len(in.Content), in.MediaType, in.SourceURL, in.Content).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("pg: store file %s: %w", in.Name, err)
+	}
+	return id, nil
+}
+
+// alreadyIngested reports whether the same bytes already produced a report.
+func alreadyIngested(ctx context.Context, tx *sqlx.Tx, fileID int64) (bool, error) {
+	var n int
+	err := tx.GetContext(ctx, &n, `SELECT count(*) FROM report WHERE file_id = $1`, fileID)
+	if err != nil {
+		return false, fmt.Errorf("pg: check duplicate: %w", err)
+	}
+	return n > 0, nil
+}
+
+func insertReport(ctx context.Context, tx *sqlx.Tx, in FileInput, fileID int64, status string, res *FileResult) error {
+	r := in.Report
+	// Serialise versioning per country and period so two uploads of
+	// corrections at once cannot take the same version number.
+	key := fmt.Sprintf("report:%s:%s:%s:%s", r.Country, r.PeriodStart.Format("2006-01-02"), r.PeriodEnd.Format("2006-01-02"), r.SourceType)
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+		return fmt.Errorf("pg: lock report key: %w", err)
+	}
+	var prev struct {
+		ID      int64 `db:"id"`
+		Version int   `db:"version"`
+	}
+	err := tx.GetContext(ctx, &prev, `
+		SELECT id, version FROM report
+		WHERE country = $1 AND period_start = $2 AND period_end = $3 AND source_type = $4
+		ORDER BY version DESC LIMIT 1`,
+		r.Country, r.PeriodStart, r.PeriodEnd, string(r.SourceType))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("pg: find earlier version: %w", err)
+	}
+	res.Version = prev.Version + 1
+	res.Status = FileIngested
+
+	var supersedes *int64
+	if prev.ID != 0 {
+		supersedes = &prev.ID
+		// Only an approved version is replaced in the views by a new approved
+		// one; a submission waits for approval before it supersedes anything.
+		if status == "approved" {
+			tag, err := tx.ExecContext(ctx, `
+				UPDATE report SET status = 'superseded'
+				WHERE country = $1 AND period_start = $2 AND period_end = $3 AND source_type = $4
+				  AND status = 'approved'`,
+				r.Country, r.PeriodStart, r.PeriodEnd, string(r.SourceType))
+			if err != nil {
+				return fmt.Errorf("pg: supersede earlier version: %w", err)
+			}
+			if n, _ := tag.RowsAffected(); n > 0 {
+				res.Status = FileSuperseded
+				res.SupersededID = prev.ID
+			}
+		}
+	}
+
+	err = tx.QueryRowxContext(ctx, `
+		INSERT INTO report (country, year, kind, source_type, period_start, period_end, language,
+		                    format_version, submitted_on, file_id, run_id, version, supersedes, status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		RETURNING id`,
+		r.Country, r.Year, r.Kind, string(r.SourceType), r.PeriodStart, r.PeriodEnd, r.Language,
+		r.FormatVersion, r.SubmittedOn, fileID, in.RunID, res.Version, supersedes, status).Scan(&res.ReportID)
+	if err != nil {
+		return fmt.Errorf("pg: insert report: %w", err)
+	}
+	n, err := copyFacts(ctx, tx, res.ReportID, fileID, r)
+	if err != nil {
+		return err
+	}
+	res.Facts = n
+	return nil
+}
+
+func insertIssues(ctx context.Context, tx *sqlx.Tx, attemptID int64, fileID *int64, issues schema.Issues) error {
+	if len(issues) == 0 {
+		return nil
+	}
+	err := copyRows(ctx, tx, `COPY validation_issue (file_ingest_id, file_id, sheet, cell, severity, code, message) FROM STDIN`,
+		len(issues), func(i int) []any {
+			is := issues[i]
+			return []any{attemptID, fileID, is.Sheet, is.Cell, string(is.Severity), is.Code, is.Message}
+		})
+	if err != nil {
+		return fmt.Errorf("pg: copy issues: %w", err)
+	}
+	return nil
+}
