@@ -19,6 +19,11 @@ const (
 func parse(ctx context.Context, path string, content []byte) (string, *schema.Report, schema.Issues, error) {
 	report, issues, err := ReadTemplate(ctx, path)
 	if err != nil {
+		// A file the reader could not open (a CSV, a PDF, a damaged zip)
+		// comes with an issue saying so: that is a rejection, not a failure.
+		if len(issues) > 0 {
+			return FormatUnknown, nil, issues, nil
+		}
 		return FormatUnknown, nil, nil, fmt.Errorf("read: %w", err)
 	}
 	if report == nil && onlyNotTemplate(issues) {

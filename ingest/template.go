@@ -43,11 +43,15 @@ func ReadTemplate(ctx context.Context, path string) (*schema.Report, schema.Issu
 	}
 	f, err := xlsx.Open(path)
 	if err != nil {
-		code := schema.CodeUnreadable
-		if errors.Is(err, xlsx.ErrTooLarge) {
+		code, key := schema.CodeUnreadable, schema.CodeUnreadable
+		switch {
+		case errors.Is(err, xlsx.ErrTooLarge):
 			code = schema.CodeTooLarge
+		case errors.Is(err, xlsx.ErrUnsupported):
+			// Wrong kind of file (CSV, PDF, .xls): say what it is and what we want.
+			code, key = schema.CodeNotTemplate, schema.CodeNotTemplate+".file"
 		}
-		issue := schema.Issue{Severity: schema.SevError, Code: code, Message: formh.Message("en", schema.CodeUnreadable, unwrapText(err))}
+		issue := schema.Issue{Severity: schema.SevError, Code: code, Message: formh.Message("en", key, unwrapText(err))}
 		return nil, schema.Issues{issue}, fmt.Errorf("ingest: template: %w", err)
 	}
 	defer f.Close()

@@ -412,21 +412,25 @@ func TestReadTemplateOtherWorkbooks(t *testing.T) {
 func TestReadTemplateUnreadable(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	files := map[string][]byte{
-		"old.xls":     {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0},
-		"data.csv":    []byte("country,year\nLAO,2024\n"),
-		"empty.xlsx":  nil,
-		"broken.xlsx": append([]byte("PK\x03\x04"), bytes.Repeat([]byte{1}, 100)...),
+	// Content of the wrong kind is "not a template"; a damaged workbook is unreadable.
+	files := map[string]struct {
+		b    []byte
+		code string
+	}{
+		"old.xls":     {[]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0}, schema.CodeNotTemplate},
+		"data.csv":    {[]byte("country,year\nLAO,2024\n"), schema.CodeNotTemplate},
+		"empty.xlsx":  {nil, schema.CodeNotTemplate},
+		"broken.xlsx": {append([]byte("PK\x03\x04"), bytes.Repeat([]byte{1}, 100)...), schema.CodeUnreadable},
 	}
-	for name, b := range files {
+	for name, tc := range files {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			p := filepath.Join(dir, name)
-			if err := os.WriteFile(p, b, 0o600); err != nil {
+			if err := os.WriteFile(p, tc.b, 0o600); err != nil {
 				t.Fatal(err)
 			}
 			rep, issues, err := ReadTemplate(t.Context(), p)
-			if err == nil || rep != nil || len(issues) != 1 || issues[0].Code != schema.CodeUnreadable {
+			if err == nil || rep != nil || len(issues) != 1 || issues[0].Code != tc.code {
 				t.Fatalf("ReadTemplate = %v, %v, %v", rep, issues, err)
 			}
 		})

@@ -47,6 +47,11 @@ var messages = map[string][3]string{
 		"Ce classeur n'est pas un modèle de rapport vahub (feuille de repère vahub absente). Téléchargez le modèle avec `vahub template` ou depuis la page web.",
 		"Este libro no es una plantilla de informe de vahub (falta la hoja de referencia de vahub). Descargue la plantilla con `vahub template` o desde la página web.",
 	},
+	schema.CodeNotTemplate + ".file": {
+		"This file is not a vahub reporting template: %[1]s. Save the filled template as an Excel workbook (.xlsx); download it with `vahub template` or from the web page.",
+		"Ce fichier n'est pas un modèle de rapport vahub : %[1]s. Enregistrez le modèle rempli comme classeur Excel (.xlsx) ; téléchargez-le avec `vahub template` ou depuis la page web.",
+		"Este archivo no es una plantilla de informe de vahub: %[1]s. Guarde la plantilla completada como libro de Excel (.xlsx); descárguela con `vahub template` o desde la página web.",
+	},
 	schema.CodeUnreadable: {
 		"The file could not be read: %[1]s",
 		"Le fichier n'a pas pu être lu : %[1]s",

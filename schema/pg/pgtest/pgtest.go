@@ -41,6 +41,32 @@ func NewDB(t testing.TB) *pg.DB {
 	return pg.Wrap(sqlx.NewDb(db, "postgres"))
 }
 
+// NewURL returns the connection string of a new database with every
+// migration applied, for code that opens its own connections (the command
+// line's DATABASE_URL). Like NewDB's, the database is dropped when the test
+// passes and kept when it fails; close every connection to it before the
+// test ends.
+func NewURL(t testing.TB) string {
+	t.Helper()
+	conf, err := server()
+	if err != nil {
+		t.Fatalf("pgtest: no PostgreSQL server for tests: %v", err)
+	}
+	return pgtestdb.Custom(t, conf, migrator{}).URL()
+}
+
+// NewEmptyURL returns the connection string of a new database without any
+// migration applied: the state of a production database before its first
+// `vahub migrate`.
+func NewEmptyURL(t testing.TB) string {
+	t.Helper()
+	conf, err := server()
+	if err != nil {
+		t.Fatalf("pgtest: no PostgreSQL server for tests: %v", err)
+	}
+	return pgtestdb.Custom(t, conf, pgtestdb.NoopMigrator{}).URL()
+}
+
 // server finds or starts the server once per test binary: starting the
 // embedded cluster runs pg_ctl, which is too slow to repeat for every test.
 // This memo is test-only state; the program itself keeps no globals.
