@@ -82,24 +82,29 @@ func Report(c Country, year int) *schema.Report {
 		if pi == 4 {
 			pillarCov *= 0.6 // socio-economic inclusion lags everywhere
 		}
+		var needAll, reachedAll int64
 		for i, sa := range sexAge {
 			need := int64(float64(c.Scale)*3*shares[i]*(0.7+0.6*rng.Float64())) + 1
 			reached := int64(float64(need) * pillarCov * coverage[i] / 0.8)
 			if reached > need {
 				reached = need
 			}
+			needAll += need
+			reachedAll += reached
 			r.Services = append(r.Services,
 				service(pillar, schema.MeasureInNeed, sa[0], sa[1], schema.Total, need),
 				service(pillar, schema.MeasureReached, sa[0], sa[1], schema.Total, reached))
 		}
-		// Disability breakdown of the same people.
-		needD := int64(float64(c.Scale) * 1.2 * (0.7 + 0.6*rng.Float64()))
-		needN := int64(float64(c.Scale) * 1.5 * (0.7 + 0.6*rng.Float64()))
+		// The same people broken down by disability: the totals agree, and
+		// persons with disabilities are reached less often.
+		needD := needAll * 4 / 10
+		reachedN := min(needAll-needD, reachedAll*75/100)
+		reachedD := reachedAll - reachedN // ≤ needD because reachedAll ≤ needAll
 		r.Services = append(r.Services,
 			service(pillar, schema.MeasureInNeed, schema.Total, schema.Total, "yes", needD),
-			service(pillar, schema.MeasureReached, schema.Total, schema.Total, "yes", int64(float64(needD)*pillarCov*0.6)),
-			service(pillar, schema.MeasureInNeed, schema.Total, schema.Total, "no", needN),
-			service(pillar, schema.MeasureReached, schema.Total, schema.Total, "no", int64(float64(needN)*pillarCov)))
+			service(pillar, schema.MeasureReached, schema.Total, schema.Total, "yes", reachedD),
+			service(pillar, schema.MeasureInNeed, schema.Total, schema.Total, "no", needAll-needD),
+			service(pillar, schema.MeasureReached, schema.Total, schema.Total, "no", reachedN))
 	}
 	statuses := []string{"yes", "yes", "partial", "no", "unknown"}
 	for _, code := range schema.Commitments {
