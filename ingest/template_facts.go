@@ -32,6 +32,7 @@ func (r *templateReader) report() (*schema.Report, error) {
 	case cover.formH == formh.FormHUnchanged && cover.lastYear == 0:
 		r.issue(schema.SevWarning, sheet, formh.CoverRef(formh.FieldLastYear), schema.CodeCarriedNoSource+".noyear")
 	case cover.formH == formh.FormHUnchanged && numbers == 0:
+		rep.CarryForwardFrom = cover.lastYear
 		r.issue(schema.SevWarning, sheet, formh.CoverRef(formh.FieldFormH), schema.CodeCarriedNoSource, cover.lastYear)
 	case cover.formH == formh.FormHUnchanged:
 		carry := func(v *schema.Value) {

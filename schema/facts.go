@@ -66,9 +66,13 @@ type Report struct {
 	Language      string // en, fr, es, …
 	FormatVersion string
 	SubmittedOn   *time.Time
-	Casualties    []Casualty
-	Services      []Service
-	Commitments   []Commitment
+	// CarryForwardFrom is set when the form says "unchanged since year N"
+	// and gives no figures: the store copies year N's figures, marked
+	// carried_forward, never zero and never missing.
+	CarryForwardFrom int
+	Casualties       []Casualty
+	Services         []Service
+	Commitments      []Commitment
 }
 
 // FactCount is the number of facts a report carries.

@@ -3,6 +3,7 @@ package pg
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -87,4 +88,45 @@ func copyRows(ctx context.Context, tx *sqlx.Tx, query string, n int, row func(in
 	}
 	_, err = stmt.ExecContext(ctx)
 	return err
+}
+
+// carryForward copies the figures of the country's approved report for year
+// `from` into a new report whose form says "unchanged since from". Numbers
+// become carried_forward with their year; unknown, withheld and not
+// applicable stay what they were. Lineage still points at the cell the
+// figure was first read from.
+func carryForward(ctx context.Context, tx *sqlx.Tx, reportID int64, r *schema.Report) (int, error) {
+	var srcID int64
+	err := tx.GetContext(ctx, &srcID, `
+		SELECT id FROM report
+		WHERE country = $1 AND year = $2 AND source_type = $3 AND status = 'approved'
+		ORDER BY version DESC, id DESC LIMIT 1`, r.Country, r.CarryForwardFrom, string(r.SourceType))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("pg: find report to carry forward: %w", err)
+	}
+	n := 0
+	for _, q := range []string{`
+		INSERT INTO casualty_count (report_id, scope, outcome, sex, age_group, age_band, disability, cause,
+			civilian_status, value_state, people, qualifier, carried_from_year, file_id, sheet, cell)
+		SELECT $1, scope, outcome, sex, age_group, age_band, disability, cause, civilian_status,
+			CASE WHEN people IS NOT NULL THEN 'carried_forward' ELSE value_state END, people, qualifier,
+			CASE WHEN people IS NOT NULL THEN coalesce(carried_from_year, $3) END, file_id, sheet, cell
+		FROM casualty_count WHERE report_id = $2`, `
+		INSERT INTO service_count (report_id, pillar, sub_service, measure, sex, age_group, age_band, disability,
+			value_state, people, qualifier, carried_from_year, file_id, sheet, cell)
+		SELECT $1, pillar, sub_service, measure, sex, age_group, age_band, disability,
+			CASE WHEN people IS NOT NULL THEN 'carried_forward' ELSE value_state END, people, qualifier,
+			CASE WHEN people IS NOT NULL THEN coalesce(carried_from_year, $3) END, file_id, sheet, cell
+		FROM service_count WHERE report_id = $2`} {
+		res, err := tx.ExecContext(ctx, q, reportID, srcID, r.CarryForwardFrom)
+		if err != nil {
+			return n, fmt.Errorf("pg: carry forward: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
 }

@@ -211,6 +211,13 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, in FileInput, fileID int64, 
 	if err != nil {
 		return err
 	}
+	if r.CarryForwardFrom != 0 && len(r.Casualties) == 0 && len(r.Services) == 0 {
+		k, err := carryForward(ctx, tx, res.ReportID, r)
+		if err != nil {
+			return err
+		}
+		n += k
+	}
 	res.Facts = n
 	return nil
 }
