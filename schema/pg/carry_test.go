@@ -90,3 +90,31 @@ func sha(i int) string {
 	}
 	return string(b)
 }
+
+// The reader role sees the reporting views and nothing of the provenance.
+func TestReaderRole(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.NewDB(t)
+	for _, tc := range []struct {
+		table string
+		want  bool
+	}{
+		{"casualty_facts", true},
+		{"service_facts", true},
+		{"gap_analysis", true},
+		{"commitment_facts", true},
+		{"area", true},
+		{"input_file", false},
+		{"validation_issue", false},
+		{"casualty_count", false},
+	} {
+		var ok bool
+		if err := db.GetContext(ctx, &ok, `SELECT has_table_privilege('vahub_reader', $1, 'SELECT')`, tc.table); err != nil {
+			t.Fatal(err)
+		}
+		if ok != tc.want {
+			t.Errorf("vahub_reader SELECT on %s = %v, want %v", tc.table, ok, tc.want)
+		}
+	}
+}

@@ -71,6 +71,14 @@ func NewEmptyURL(t testing.TB) string {
 // embedded cluster runs pg_ctl, which is too slow to repeat for every test.
 // This memo is test-only state; the program itself keeps no globals.
 var server = sync.OnceValues(func() (pgtestdb.Config, error) {
+	conf, err := findServer()
+	// Migrations run as a role like a deployment's migration user: not a
+	// superuser, but allowed to create the vahub_reader role.
+	conf.TestRole = &pgtestdb.Role{Username: "vahub_test", Password: "vahub_test", Capabilities: "NOSUPERUSER NOCREATEDB CREATEROLE"}
+	return conf, err
+})
+
+func findServer() (pgtestdb.Config, error) {
 	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
 		return configFromURL(u)
 	}
@@ -82,7 +90,7 @@ var server = sync.OnceValues(func() (pgtestdb.Config, error) {
 		return pgtestdb.Config{}, fmt.Errorf("%w (or set TEST_DATABASE_URL to a server, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)", err)
 	}
 	return socketConfig(c.SocketDir(), c.Port(), localpg.Superuser), nil
-})
+}
 
 // EmbeddedDir is the data directory of the test cluster, one per OS user so
 // that users sharing a machine do not share (or fight over) a cluster.
