@@ -52,8 +52,17 @@ func Migrate(ctx context.Context, db *sql.DB) ([]string, error) {
 	return applied, nil
 }
 
-// CheckCurrent returns ErrOutOfDate when migrations are pending.
+// CheckCurrent returns ErrOutOfDate when migrations are pending. It only
+// reads: goose's HasPending would create its version table in a database
+// never migrated, and schema changes happen only with `vahub migrate`.
 func CheckCurrent(ctx context.Context, db *sql.DB) error {
+	var versioned bool
+	if err := db.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, goose.DefaultTablename).Scan(&versioned); err != nil {
+		return fmt.Errorf("pg: check migrations: %w", err)
+	}
+	if !versioned {
+		return ErrOutOfDate
+	}
 	p, err := provider(db)
 	if err != nil {
 		return err
