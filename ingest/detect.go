@@ -7,29 +7,87 @@ import (
 	"github.com/vahub/vahub/schema"
 )
 
-// Formats vahub recognises. Readers for Article 7 forms, HXL sheets, national
-// datasets and survey exports plug in here.
+// Formats vahub recognises.
 const (
 	FormatTemplate = "vahub-template"
 	FormatUnknown  = "unknown"
 )
 
-// parse recognises the file's format and runs its reader. The error is for
-// failures of the reader itself; problems in the file are issues.
-func parse(ctx context.Context, path string, content []byte) (string, *schema.Report, schema.Issues, error) {
-	report, issues, err := ReadTemplate(ctx, path)
+// Input is one file as the readers see it.
+type Input struct {
+	Path    string // as the user named it
+	Content []byte // the whole file (already size-capped)
+	// Country and Year come from --country and --year: they supply what a
+	// file does not state, and override what it does.
+	Country string
+	Year    int
+}
+
+// Parsed is what a reader made of a file it recognised.
+type Parsed struct {
+	Format  string
+	Reports []*schema.Report
+	Issues  schema.Issues
+}
+
+// A Reader reads one family of formats. It returns nil, nil for a file
+// that is not of its family, so the next reader can try; an error is for a
+// failure of the reader itself, problems in the file are issues.
+type Reader func(ctx context.Context, in Input) (*Parsed, error)
+
+// readers are tried in order, most specific first.
+func readers() []Reader {
+	return []Reader{readTemplateInput}
+}
+
+// parse runs the readers until one recognises the file.
+func parse(ctx context.Context, in Input) (*Parsed, error) {
+	var notMine schema.Issues
+	for _, read := range readers() {
+		p, err := read(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("read: %w", err)
+		}
+		if p == nil {
+			continue
+		}
+		if p.Format == FormatUnknown {
+			// The reader could say why the file is not its own; keep the
+			// first such explanation in case nobody claims the file.
+			if notMine == nil {
+				notMine = p.Issues
+			}
+			continue
+		}
+		return p, nil
+	}
+	if notMine == nil {
+		notMine = schema.Issues{{Severity: schema.SevError, Code: schema.CodeNotTemplate,
+			Message: "vahub does not recognise this file."}}
+	}
+	return &Parsed{Format: FormatUnknown, Issues: notMine}, nil
+}
+
+// readTemplateInput adapts ReadTemplate to the Reader shape.
+func readTemplateInput(ctx context.Context, in Input) (*Parsed, error) {
+	report, issues, err := ReadTemplate(ctx, in.Path)
 	if err != nil {
 		// A file the reader could not open (a CSV, a PDF, a damaged zip)
 		// comes with an issue saying so: that is a rejection, not a failure.
 		if len(issues) > 0 {
-			return FormatUnknown, nil, issues, nil
+			return &Parsed{Format: FormatUnknown, Issues: issues}, nil
 		}
-		return FormatUnknown, nil, nil, fmt.Errorf("read: %w", err)
+		return nil, err
 	}
 	if report == nil && onlyNotTemplate(issues) {
-		return FormatUnknown, nil, issues, nil
+		return &Parsed{Format: FormatUnknown, Issues: issues}, nil
 	}
-	return FormatTemplate, report, issues, nil
+	p := &Parsed{Format: FormatTemplate, Issues: issues}
+	if report != nil {
+		applyOverrides(report, in, &p.Issues)
+		p.Reports = []*schema.Report{report}
+	}
+	return p, nil
 }
 
 func onlyNotTemplate(issues schema.Issues) bool {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/schema/pg"
@@ -29,6 +30,10 @@ type Options struct {
 	ReportStatus string // "approved" (data officer) or "submitted" (focal point upload)
 	MaxFileSize  int64
 	Logger       *slog.Logger
+	// Country (alpha-3) and Year supply or override what files state
+	// (--country, --year).
+	Country string
+	Year    int
 }
 
 // FileReport is the per-file result, the JSON object of `vahub ingest --json`.
@@ -41,9 +46,9 @@ type FileReport struct {
 	Period  *Period        `json:"period"`
 	Facts   int            `json:"facts"`
 	Issues  []schema.Issue `json:"issues"`
-	// Internal detail, not part of the JSON contract.
-	ReportID int64 `json:"-"`
-	Version  int   `json:"-"`
+	// Reports lists the stored reports (one per country and period), not
+	// part of the JSON contract.
+	Reports []pg.ReportResult `json:"-"`
 }
 
 // Period is a report's period as ISO dates.
@@ -129,25 +134,22 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	sum := sha256.Sum256(content)
 	fr.SHA256 = hex.EncodeToString(sum[:])
 
-	format, report, issues, err := parse(ctx, path, content)
+	parsed, err := parse(ctx, Input{Path: path, Content: content, Country: opts.Country, Year: opts.Year})
 	if err != nil {
 		return fr, fmt.Errorf("ingest: %s: %w", path, err)
 	}
-	fr.Format = format
-	fr.Issues = append(fr.Issues, issues...)
-	if report != nil {
-		fr.Country = report.Country
-		if !report.PeriodStart.IsZero() {
-			fr.Period = &Period{Start: report.PeriodStart.Format("2006-01-02"), End: report.PeriodEnd.Format("2006-01-02")}
-		}
-	}
-	rejected := schema.Issues(fr.Issues).HasErrors() || report == nil
+	fr.Format = parsed.Format
+	fr.Issues = append(fr.Issues, parsed.Issues...)
+	fr.Country, fr.Period = summarise(parsed.Reports)
+	rejected := schema.Issues(fr.Issues).HasErrors() || len(parsed.Reports) == 0
 	if opts.DryRun {
 		fr.Status = pg.FileDryRun
 		if rejected {
 			fr.Status = pg.FileRejected
 		} else {
-			fr.Facts = report.FactCount()
+			for _, r := range parsed.Reports {
+				fr.Facts += r.FactCount()
+			}
 		}
 		return fr, nil
 	}
@@ -158,8 +160,8 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		SHA256:       fr.SHA256,
 		Content:      content,
 		MediaType:    http.DetectContentType(content),
-		Format:       format,
-		Report:       report,
+		Format:       parsed.Format,
+		Reports:      parsed.Reports,
 		Issues:       fr.Issues,
 		ReportStatus: opts.ReportStatus,
 	})
@@ -168,9 +170,37 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	}
 	fr.Status = stored.Status
 	fr.Facts = stored.Facts
-	fr.ReportID = stored.ReportID
-	fr.Version = stored.Version
+	fr.Reports = stored.Reports
 	return fr, nil
+}
+
+// summarise gives the country and period a file's reports cover, for the
+// per-file report: the one country (or "" when they differ) and the span
+// from the earliest start to the latest end.
+func summarise(reports []*schema.Report) (string, *Period) {
+	if len(reports) == 0 {
+		return "", nil
+	}
+	country := reports[0].Country
+	var start, end time.Time
+	for _, r := range reports {
+		if r.Country != country {
+			country = ""
+		}
+		if r.PeriodStart.IsZero() {
+			continue
+		}
+		if start.IsZero() || r.PeriodStart.Before(start) {
+			start = r.PeriodStart
+		}
+		if r.PeriodEnd.After(end) {
+			end = r.PeriodEnd
+		}
+	}
+	if start.IsZero() {
+		return country, nil
+	}
+	return country, &Period{Start: start.Format("2006-01-02"), End: end.Format("2006-01-02")}
 }
 
 // readCapped reads a whole file, refusing one over max bytes.
@@ -201,4 +231,13 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// Report is the file's first stored report (templates have exactly one);
+// the zero value when nothing was stored.
+func (f FileReport) Report() pg.ReportResult {
+	if len(f.Reports) == 0 {
+		return pg.ReportResult{}
+	}
+	return f.Reports[0]
 }

@@ -293,10 +293,10 @@ func TestIngestRoundTrip(t *testing.T) {
 			sum := sha256.Sum256(content)
 			if fr.SHA256 != hex.EncodeToString(sum[:]) || fr.Format != ingest.FormatTemplate || fr.Country != tt.country ||
 				fr.Period == nil || *fr.Period != (ingest.Period{Start: "2023-01-01", End: "2023-12-31"}) ||
-				fr.Facts != want.FactCount() || len(fr.Issues) != 0 || fr.ReportID == 0 || fr.Version != 1 {
+				fr.Facts != want.FactCount() || len(fr.Issues) != 0 || fr.Report().ReportID == 0 || fr.Report().Version != 1 {
 				t.Errorf("file report: %+v (want %d facts)", fr, want.FactCount())
 			}
-			checkViews(t, db, want, fr.ReportID)
+			checkViews(t, db, want, fr.Report().ReportID)
 
 			// The report row says what the file said.
 			var rep struct {
@@ -305,7 +305,7 @@ func TestIngestRoundTrip(t *testing.T) {
 				Start, End                                  time.Time
 			}
 			if err := db.QueryRowContext(t.Context(), `SELECT country, year, kind, source_type, language, status, version, period_start, period_end
-				FROM report WHERE id = $1`, fr.ReportID).Scan(&rep.Country, &rep.Year, &rep.Kind, &rep.SourceType,
+				FROM report WHERE id = $1`, fr.Report().ReportID).Scan(&rep.Country, &rep.Year, &rep.Kind, &rep.SourceType,
 				&rep.Language, &rep.Status, &rep.Version, &rep.Start, &rep.End); err != nil {
 				t.Fatal(err)
 			}
@@ -317,11 +317,11 @@ func TestIngestRoundTrip(t *testing.T) {
 			// Every fact keeps its lineage to the stored file and a cell.
 			if n := countWhere(t, db, `SELECT count(*) FROM casualty_count c JOIN report r ON r.id = c.report_id
 				WHERE c.report_id = $1 AND (c.file_id IS DISTINCT FROM r.file_id OR c.sheet <> $2 OR c.cell = '')`,
-				fr.ReportID, formh.SheetName(formh.RoleCasualties, tt.lang)); n != 0 {
+				fr.Report().ReportID, formh.SheetName(formh.RoleCasualties, tt.lang)); n != 0 {
 				t.Errorf("%d casualty facts without lineage", n)
 			}
 			if n := countWhere(t, db, `SELECT count(*) FROM service_count WHERE report_id = $1 AND (sheet <> $2 OR cell = '')`,
-				fr.ReportID, formh.SheetName(formh.RoleServices, tt.lang)); n != 0 {
+				fr.Report().ReportID, formh.SheetName(formh.RoleServices, tt.lang)); n != 0 {
 				t.Errorf("%d service facts without lineage", n)
 			}
 			// The run is recorded with its counts.
@@ -373,7 +373,7 @@ func TestIngestDuplicate(t *testing.T) {
 	if dups != 2 || seen != 2 {
 		t.Errorf("run: %d duplicate of %d seen, want 2 of 2", dups, seen)
 	}
-	checkViews(t, db, want, first.ReportID)
+	checkViews(t, db, want, first.Report().ReportID)
 }
 
 func TestIngestCorrectionSupersedes(t *testing.T) {
@@ -384,7 +384,7 @@ func TestIngestCorrectionSupersedes(t *testing.T) {
 	v1 := sample.Report(c, 2023)
 	p1, _ := writeReport(t, dir, "v1.xlsx", v1)
 	first := ingestOne(t, db, p1, pg.FileIngested)
-	checkViews(t, db, v1, first.ReportID)
+	checkViews(t, db, v1, first.Report().ReportID)
 
 	// The corrected report: every number changes, one commitment is gone.
 	v2 := sample.Report(c, 2023)
@@ -397,11 +397,11 @@ func TestIngestCorrectionSupersedes(t *testing.T) {
 	v2.Commitments = v2.Commitments[1:]
 	p2, _ := writeReport(t, dir, "v2.xlsx", v2)
 	second := ingestOne(t, db, p2, pg.FileSuperseded)
-	if second.Version != 2 || second.ReportID == first.ReportID {
-		t.Errorf("correction: version %d report %d (first report %d)", second.Version, second.ReportID, first.ReportID)
+	if second.Report().Version != 2 || second.Report().ReportID == first.Report().ReportID {
+		t.Errorf("correction: version %d report %d (first report %d)", second.Report().Version, second.Report().ReportID, first.Report().ReportID)
 	}
-	checkViews(t, db, v2, second.ReportID)
-	if n := countWhere(t, db, `SELECT count(*) FROM casualty_facts_all WHERE source_id = $1`, first.ReportID); n != 0 {
+	checkViews(t, db, v2, second.Report().ReportID)
+	if n := countWhere(t, db, `SELECT count(*) FROM casualty_facts_all WHERE source_id = $1`, first.Report().ReportID); n != 0 {
 		t.Errorf("casualty_facts_all still shows %d facts of the superseded report", n)
 	}
 
@@ -416,17 +416,17 @@ func TestIngestCorrectionSupersedes(t *testing.T) {
 	if err := db.SelectContext(t.Context(), &rows, `SELECT id, version, status, supersedes FROM report ORDER BY version`); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[0].ID != first.ReportID || rows[0].Status != "superseded" || rows[0].Supersedes != nil ||
-		rows[1].ID != second.ReportID || rows[1].Status != "approved" || rows[1].Supersedes == nil || *rows[1].Supersedes != first.ReportID {
+	if len(rows) != 2 || rows[0].ID != first.Report().ReportID || rows[0].Status != "superseded" || rows[0].Supersedes != nil ||
+		rows[1].ID != second.Report().ReportID || rows[1].Status != "approved" || rows[1].Supersedes == nil || *rows[1].Supersedes != first.Report().ReportID {
 		t.Errorf("report rows: %+v", rows)
 	}
-	if n := countWhere(t, db, `SELECT count(*) FROM casualty_count WHERE report_id = $1`, first.ReportID); n != len(v1.Casualties) {
+	if n := countWhere(t, db, `SELECT count(*) FROM casualty_count WHERE report_id = $1`, first.Report().ReportID); n != len(v1.Casualties) {
 		t.Errorf("superseded report keeps %d casualty facts, want %d", n, len(v1.Casualties))
 	}
 
 	// The first file again is a duplicate: it does not come back.
 	ingestOne(t, db, p1, pg.FileDuplicate)
-	checkViews(t, db, v2, second.ReportID)
+	checkViews(t, db, v2, second.Report().ReportID)
 }
 
 func TestIngestRejected(t *testing.T) {
@@ -585,7 +585,7 @@ func TestIngestSubmittedDoesNotFeedViews(t *testing.T) {
 		t.Fatalf("status %q, want ingested: %v", fr.Status, fr.Issues)
 	}
 	var status string
-	if err := db.GetContext(t.Context(), &status, `SELECT status FROM report WHERE id = $1`, fr.ReportID); err != nil || status != "submitted" {
+	if err := db.GetContext(t.Context(), &status, `SELECT status FROM report WHERE id = $1`, fr.Report().ReportID); err != nil || status != "submitted" {
 		t.Errorf("report status %q (%v), want submitted", status, err)
 	}
 	for _, view := range []string{"casualty_facts", "casualty_facts_all", "service_facts", "gap_analysis", "commitment_facts"} {
@@ -605,11 +605,11 @@ func TestIngestSubmittedDoesNotFeedViews(t *testing.T) {
 	}
 	pc, _ := writeReport(t, dir, "correction.xlsx", correction)
 	fc := ingestFiles(t, db, ingest.Options{ReportStatus: "submitted"}, pc).Files[0]
-	if fc.Status != pg.FileIngested || fc.Version != 2 {
-		t.Errorf("submitted correction: status %q version %d, want ingested, 2", fc.Status, fc.Version)
+	if fc.Status != pg.FileIngested || fc.Report().Version != 2 {
+		t.Errorf("submitted correction: status %q version %d, want ingested, 2", fc.Status, fc.Report().Version)
 	}
-	checkViews(t, db, approved, fa.ReportID)
-	if err := db.GetContext(t.Context(), &status, `SELECT status FROM report WHERE id = $1`, fa.ReportID); err != nil || status != "approved" {
+	checkViews(t, db, approved, fa.Report().ReportID)
+	if err := db.GetContext(t.Context(), &status, `SELECT status FROM report WHERE id = $1`, fa.Report().ReportID); err != nil || status != "approved" {
 		t.Errorf("approved report is now %q (%v)", status, err)
 	}
 }
@@ -640,17 +640,17 @@ func recordWeb(t *testing.T, db *pg.DB, r *schema.Report) int64 {
 	sum := sha256.Sum256(page)
 	res, err := db.RecordFile(t.Context(), pg.FileInput{RunID: runID, Path: "https://example.org/" + r.Country, Name: r.Country + ".html",
 		SHA256: hex.EncodeToString(sum[:]), Content: page, MediaType: "text/html", SourceURL: "https://example.org/" + r.Country,
-		Format: "web", Report: r, ReportStatus: "approved"})
+		Format: "web", Reports: []*schema.Report{r}, ReportStatus: "approved"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != pg.FileIngested || res.ReportID == 0 {
+	if res.Status != pg.FileIngested || len(res.Reports) != 1 || res.Reports[0].ReportID == 0 {
 		t.Fatalf("web report: %+v", res)
 	}
 	if err := db.FinishRun(t.Context(), runID, "succeeded"); err != nil {
 		t.Fatal(err)
 	}
-	return res.ReportID
+	return res.Reports[0].ReportID
 }
 
 func TestIngestPrecedenceOfficialOverWeb(t *testing.T) {
@@ -673,7 +673,7 @@ func TestIngestPrecedenceOfficialOverWeb(t *testing.T) {
 				webID = recordWeb(t, db, web)
 			}
 			// Both are approved and current; the official one feeds the views.
-			checkViews(t, db, official, off.ReportID)
+			checkViews(t, db, official, off.Report().ReportID)
 			if n := countWhere(t, db, `SELECT count(*) FROM casualty_facts_all WHERE source_id = $1`, webID); n != 1 {
 				t.Errorf("casualty_facts_all: %d rows of the web report, want 1", n)
 			}
@@ -817,8 +817,8 @@ func TestIngestConcurrent(t *testing.T) {
 	results := race(versions)
 	for i, fr := range results {
 		statuses[fr.Status]++
-		seen[fr.Version] = true
-		if fr.Version == n {
+		seen[fr.Report().Version] = true
+		if fr.Report().Version == n {
 			winner = i
 		}
 	}
@@ -826,7 +826,7 @@ func TestIngestConcurrent(t *testing.T) {
 		t.Fatalf("corrections at once: statuses %v versions %v, want 1 ingested, %d superseded, versions 1..%d", statuses, seen, n-1, n)
 	}
 	// The last to commit is the newest version, and the one the views show.
-	checkViews(t, db, reports[winner], results[winner].ReportID)
+	checkViews(t, db, reports[winner], results[winner].Report().ReportID)
 	if got := countWhere(t, db, `SELECT count(*) FROM report WHERE year = 2023 AND status = 'approved'`); got != 1 {
 		t.Errorf("%d approved versions, want 1", got)
 	}

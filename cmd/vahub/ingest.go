@@ -7,14 +7,17 @@ import (
 	"os/user"
 
 	"github.com/vahub/vahub/ingest"
+	"github.com/vahub/vahub/normalize"
 	"github.com/vahub/vahub/schema"
 )
 
 func cmdIngest(ctx context.Context, e *env, args []string) int {
-	fs := e.newFlags("ingest", "ingest [--dry-run] [--json] FILE...")
+	fs := e.newFlags("ingest", "ingest [--dry-run] [--json] [--country ISO3] [--year N] FILE...")
 	dryRun := fs.Bool("dry-run", false, "validate only; write nothing (no database needed)")
 	asJSON := fs.Bool("json", false, "print one JSON object with a report per file on stdout")
 	status := fs.String("status", "approved", "status of new reports: approved (feeds the views) or submitted (waits for review)")
+	country := fs.String("country", "", "country of the files (ISO code or name): supplies or overrides what they state")
+	year := fs.Int("year", 0, "reporting year of the files: supplies or overrides what they state")
 	files, done, code := parseFlags(fs, args)
 	if done {
 		return code
@@ -27,7 +30,19 @@ func cmdIngest(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "vahub ingest: --status must be approved or submitted")
 		return exitUsage
 	}
-	opts := ingest.Options{DryRun: *dryRun, RunKind: "cli", StartedBy: whoami(), ReportStatus: *status, Logger: e.log}
+	opts := ingest.Options{DryRun: *dryRun, RunKind: "cli", StartedBy: whoami(), ReportStatus: *status, Logger: e.log, Year: *year}
+	if *country != "" {
+		iso, ok := normalize.Country(*country)
+		if !ok {
+			fmt.Fprintf(e.stderr, "vahub ingest: unknown country %q (use an ISO code such as LAO or a name)\n", *country)
+			return exitUsage
+		}
+		opts.Country = iso
+	}
+	if *year != 0 && (*year < 1960 || *year > 2200) {
+		fmt.Fprintf(e.stderr, "vahub ingest: --year %d is out of range\n", *year)
+		return exitUsage
+	}
 	res, err := ingestFiles(ctx, e, files, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vahub ingest: %v\n", err)

@@ -41,7 +41,7 @@ func TestCarryForward(t *testing.T) {
 	r24.CarryForwardFrom = 2023
 
 	for i, r := range []*schema.Report{r23, r24} {
-		res, err := db.RecordFile(ctx, pg.FileInput{RunID: run, Path: "f", Name: "f", SHA256: sha(i), Content: []byte{byte(i)}, Report: r})
+		res, err := db.RecordFile(ctx, pg.FileInput{RunID: run, Path: "f", Name: "f", SHA256: sha(i), Content: []byte{byte(i)}, Reports: []*schema.Report{r}})
 		if err != nil {
 			t.Fatal(err)
 		}

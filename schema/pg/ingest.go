@@ -30,8 +30,10 @@ type FileInput struct {
 	MediaType string
 	SourceURL string
 	Format    string
-	Report    *schema.Report // nil when the file yielded no report
-	Issues    schema.Issues
+	// Reports are what the file says, one per country and period (a
+	// national dataset spans many years); empty when it yielded none.
+	Reports []*schema.Report
+	Issues  schema.Issues
 	// ReportStatus is the status a new report gets: "approved" for a data
 	// officer's command-line ingest, "submitted" for a focal point's upload.
 	ReportStatus string
@@ -39,8 +41,14 @@ type FileInput struct {
 
 // FileResult is what storing one file did.
 type FileResult struct {
-	Status       string
-	FileID       int64
+	Status  string
+	FileID  int64
+	Reports []ReportResult
+	Facts   int
+}
+
+// ReportResult is what storing one of a file's reports did.
+type ReportResult struct {
 	ReportID     int64
 	Version      int
 	SupersededID int64
@@ -90,7 +98,7 @@ func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, err
 	}
 
 	switch {
-	case in.Issues.HasErrors() || in.Report == nil || fileID == nil:
+	case in.Issues.HasErrors() || len(in.Reports) == 0 || fileID == nil:
 		res.Status = FileRejected
 	default:
 		dup, err := alreadyIngested(ctx, tx, res.FileID)
@@ -105,8 +113,17 @@ func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, err
 		if status == "" {
 			status = "approved"
 		}
-		if err := insertReport(ctx, tx, in, res.FileID, status, &res); err != nil {
-			return res, err
+		res.Status = FileIngested
+		for _, r := range in.Reports {
+			rr, err := insertReport(ctx, tx, in.RunID, r, res.FileID, status)
+			if err != nil {
+				return res, err
+			}
+			if rr.SupersededID != 0 {
+				res.Status = FileSuperseded
+			}
+			res.Facts += rr.Facts
+			res.Reports = append(res.Reports, rr)
 		}
 	}
 
@@ -151,13 +168,13 @@ func alreadyIngested(ctx context.Context, tx *sqlx.Tx, fileID int64) (bool, erro
 	return n > 0, nil
 }
 
-func insertReport(ctx context.Context, tx *sqlx.Tx, in FileInput, fileID int64, status string, res *FileResult) error {
-	r := in.Report
+func insertReport(ctx context.Context, tx *sqlx.Tx, runID int64, r *schema.Report, fileID int64, status string) (ReportResult, error) {
+	var res ReportResult
 	// Serialise versioning per country and period so two uploads of
 	// corrections at once cannot take the same version number.
 	key := fmt.Sprintf("report:%s:%s:%s:%s", r.Country, r.PeriodStart.Format("2006-01-02"), r.PeriodEnd.Format("2006-01-02"), r.SourceType)
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
-		return fmt.Errorf("pg: lock report key: %w", err)
+		return res, fmt.Errorf("pg: lock report key: %w", err)
 	}
 	var prev struct {
 		ID      int64 `db:"id"`
@@ -171,10 +188,9 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, in FileInput, fileID int64, 
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return fmt.Errorf("pg: find earlier version: %w", err)
+		return res, fmt.Errorf("pg: find earlier version: %w", err)
 	}
 	res.Version = prev.Version + 1
-	res.Status = FileIngested
 
 	var supersedes *int64
 	if prev.ID != 0 {
@@ -188,10 +204,9 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, in FileInput, fileID int64, 
 				  AND status = 'approved'`,
 				r.Country, r.PeriodStart, r.PeriodEnd, string(r.SourceType))
 			if err != nil {
-				return fmt.Errorf("pg: supersede earlier version: %w", err)
+				return res, fmt.Errorf("pg: supersede earlier version: %w", err)
 			}
 			if n, _ := tag.RowsAffected(); n > 0 {
-				res.Status = FileSuperseded
 				res.SupersededID = prev.ID
 			}
 		}
@@ -203,23 +218,23 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, in FileInput, fileID int64, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		RETURNING id`,
 		r.Country, r.Year, r.Kind, string(r.SourceType), r.PeriodStart, r.PeriodEnd, r.Language,
-		r.FormatVersion, r.SubmittedOn, fileID, in.RunID, res.Version, supersedes, status).Scan(&res.ReportID)
+		r.FormatVersion, r.SubmittedOn, fileID, runID, res.Version, supersedes, status).Scan(&res.ReportID)
 	if err != nil {
-		return fmt.Errorf("pg: insert report: %w", err)
+		return res, fmt.Errorf("pg: insert report: %w", err)
 	}
 	n, err := copyFacts(ctx, tx, res.ReportID, fileID, r)
 	if err != nil {
-		return err
+		return res, err
 	}
 	if r.CarryForwardFrom != 0 && len(r.Casualties) == 0 && len(r.Services) == 0 {
 		k, err := carryForward(ctx, tx, res.ReportID, r)
 		if err != nil {
-			return err
+			return res, err
 		}
 		n += k
 	}
 	res.Facts = n
-	return nil
+	return res, nil
 }
 
 func insertIssues(ctx context.Context, tx *sqlx.Tx, attemptID int64, fileID *int64, issues schema.Issues) error {
