@@ -37,7 +37,7 @@ type Reader func(ctx context.Context, in Input) (*Parsed, error)
 
 // readers are tried in order, most specific first.
 func readers() []Reader {
-	return []Reader{readTemplateInput}
+	return []Reader{readTemplateInput, readArticle7, readHxl, readDataset}
 }
 
 // parse runs the readers until one recognises the file.
