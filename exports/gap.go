@@ -1,6 +1,7 @@
 package exports
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"io"
@@ -63,8 +64,9 @@ func (o GapOptions) withDefaults() GapOptions {
 // WriteGap writes the gap-analysis workbook to w: Summary, one sheet per
 // service pillar, Casualties, Commitments, Commitment status, Sources and
 // Definitions. Rows are streamed from src into excelize's StreamWriter one
-// at a time; only excelize's own buffers (which spill to temporary files)
-// and the final zip grow with the data.
+// at a time; only excelize's per-sheet buffers grow with the data, each up
+// to 16 MiB before it spills to a temporary file, and the zip is written
+// to w as it is made.
 func WriteGap(ctx context.Context, w io.Writer, src GapSource, opts GapOptions) error {
 	opts = opts.withDefaults()
 	counts, err := src.Counts(ctx, opts.Filter)
@@ -99,10 +101,21 @@ func WriteGap(ctx context.Context, w io.Writer, src GapSource, opts GapOptions) 
 	}
 	// No SetActiveSheet: the first sheet is already active, and excelize
 	// would parse every streamed sheet back into memory to set it.
-	if err := f.Write(w); err != nil {
+	if err := writeZipTo(f, w); err != nil {
 		return fmt.Errorf("exports: write gap workbook: %w", err)
 	}
 	return nil
+}
+
+// writeZipTo writes f to w as it is zipped. excelize's Write assembles the
+// whole zip in a bytes.Buffer first (memory growing with the output); a zip
+// writer that ignores that buffer and writes to w instead streams it, and
+// the buffer Write then copies to w stays empty. What is lost is excelize's
+// patch of the local headers of parts over 4 GiB (ZIP64), which needs the
+// whole file in memory anyway.
+func writeZipTo(f *excelize.File, w io.Writer) error {
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	return f.Write(w)
 }
 
 // coverageScale colours coverage red (0), yellow (the low-coverage

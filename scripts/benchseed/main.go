@@ -5,7 +5,8 @@
 //
 // -reset first empties the files, runs, reports and facts tables: use it
 // only on a benchmark's own database. Without it, benchseed refuses a
-// database that already holds reports.
+// database that already holds reports (so -facts 0 checks that a database
+// is fresh).
 package main
 
 import (
@@ -22,10 +23,10 @@ import (
 
 func main() {
 	url := flag.String("url", os.Getenv("DATABASE_URL"), "database (URL or key=value DSN; default $DATABASE_URL)")
-	facts := flag.Int("facts", 1_000_000, "fact rows to write (rounded to whole reports)")
+	facts := flag.Int("facts", 1_000_000, "fact rows to write (rounded to whole reports; 0: none)")
 	reset := flag.Bool("reset", false, "empty the data tables first (benchmark databases only)")
 	flag.Parse()
-	if *url == "" || *facts < 1 || flag.NArg() > 0 {
+	if *url == "" || *facts < 0 || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "usage: benchseed -url URL -facts N [-reset]")
 		os.Exit(2)
 	}
@@ -54,6 +55,9 @@ func run(ctx context.Context, url string, facts int, reset bool) error {
 		return err
 	} else if !empty {
 		return fmt.Errorf("the database already holds reports; use a fresh one (or -reset on a benchmark database)")
+	}
+	if facts == 0 {
+		return nil
 	}
 	start := time.Now()
 	s, err := benchdata.Seed(ctx, db, facts)
