@@ -49,6 +49,9 @@ type FileReport struct {
 	// Reports lists the stored reports (one per country and period), not
 	// part of the JSON contract.
 	Reports []pg.ReportResult `json:"-"`
+	// Language (en, fr, es) of the file's first report, "" when unknown;
+	// the language feedback in the file itself is worded in.
+	Language string `json:"-"`
 }
 
 // Period is a report's period as ISO dates.
@@ -141,6 +144,9 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	fr.Format = parsed.Format
 	fr.Issues = append(fr.Issues, parsed.Issues...)
 	fr.Country, fr.Period = summarise(parsed.Reports)
+	if len(parsed.Reports) > 0 {
+		fr.Language = parsed.Reports[0].Language
+	}
 	rejected := schema.Issues(fr.Issues).HasErrors() || len(parsed.Reports) == 0
 	if opts.DryRun {
 		fr.Status = pg.FileDryRun

@@ -4,20 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"os/user"
+	"path/filepath"
 
+	"github.com/vahub/vahub/exports/annotate"
 	"github.com/vahub/vahub/ingest"
 	"github.com/vahub/vahub/normalize"
 	"github.com/vahub/vahub/schema"
 )
 
 func cmdIngest(ctx context.Context, e *env, args []string) int {
-	fs := e.newFlags("ingest", "ingest [--dry-run] [--json] [--country ISO3] [--year N] FILE...")
+	fs := e.newFlags("ingest", "ingest [--dry-run] [--json] [--country ISO3] [--year N] [--annotate OUT.xlsx] FILE...")
 	dryRun := fs.Bool("dry-run", false, "validate only; write nothing (no database needed)")
 	asJSON := fs.Bool("json", false, "print one JSON object with a report per file on stdout")
 	status := fs.String("status", "approved", "status of new reports: approved (feeds the views) or submitted (waits for review)")
 	country := fs.String("country", "", "country of the files (ISO code or name): supplies or overrides what they state")
 	year := fs.Int("year", 0, "reporting year of the files: supplies or overrides what they state")
+	annotateOut := fs.String("annotate", "", "with exactly one FILE: write a copy of it to this .xlsx with its problem cells highlighted and commented, and an Issues sheet first")
 	files, done, code := parseFlags(fs, args)
 	if done {
 		return code
@@ -25,6 +30,16 @@ func cmdIngest(ctx context.Context, e *env, args []string) int {
 	if len(files) == 0 {
 		fmt.Fprintln(e.stderr, "vahub ingest: name at least one file")
 		return exitUsage
+	}
+	if *annotateOut != "" {
+		if len(files) != 1 {
+			fmt.Fprintln(e.stderr, "vahub ingest: --annotate OUT.xlsx takes exactly one FILE")
+			return exitUsage
+		}
+		if samePath(*annotateOut, files[0]) {
+			fmt.Fprintln(e.stderr, "vahub ingest: --annotate must name a new file, not the input")
+			return exitUsage
+		}
 	}
 	if *status != "approved" && *status != "submitted" {
 		fmt.Fprintln(e.stderr, "vahub ingest: --status must be approved or submitted")
@@ -57,10 +72,46 @@ func cmdIngest(ctx context.Context, e *env, args []string) int {
 	} else {
 		printIngest(e, res)
 	}
+	if *annotateOut != "" && len(res.Files) == 1 {
+		f := res.Files[0]
+		if err := writeAnnotated(ctx, *annotateOut, f); err != nil {
+			fmt.Fprintf(e.stderr, "vahub ingest: %v\n", err)
+			return exitInternal
+		}
+		if !*asJSON {
+			fmt.Fprintf(e.stdout, "wrote %s (annotated copy, %d issue(s))\n", *annotateOut, len(f.Issues))
+		}
+	}
 	if !res.OK() {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// writeAnnotated writes the focal point's own workbook back with its
+// problems marked, worded in the language of the template it was (English
+// when that is not known).
+func writeAnnotated(ctx context.Context, out string, f ingest.FileReport) error {
+	lang := f.Language
+	if lang == "" {
+		lang = "en"
+	}
+	return writeFileAtomic(out, func(w io.Writer) error {
+		return annotate.Write(ctx, f.Path, f.Issues, lang, w)
+	})
+}
+
+// samePath reports whether a and b name the same file (or the same path,
+// when one does not exist yet).
+func samePath(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
 
 func ingestFiles(ctx context.Context, e *env, files []string, opts ingest.Options) (ingest.Result, error) {
