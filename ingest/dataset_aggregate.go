@@ -15,9 +15,9 @@ import (
 )
 
 // dsMaxTrackedRows caps the set of row fingerprints kept to find exact
-// duplicate rows: 8 bytes of hash (plus map overhead) per distinct row, the
-// only memory that grows with the rows. Past the cap duplicates are no
-// longer looked for, and the report says so.
+// duplicate rows: the only memory that grows with the rows, 8 to 16 bytes
+// per distinct row in an open-addressing table (dsRowSet), 32 MiB at most.
+// Past the cap duplicates are no longer looked for, and the report says so.
 const dsMaxTrackedRows = 2_000_000
 
 // dsKey is one group of the aggregation: the only thing held per row.
@@ -45,7 +45,7 @@ type dsAgg struct {
 	firstRow, lastRow int
 	dupes             int64
 	firstDupe         string
-	seen              map[uint64]struct{}
+	seen              dsRowSet
 	untracked         bool
 	noYear            int64
 	firstNoYear       string
@@ -64,7 +64,7 @@ type dsAgg struct {
 }
 
 func newDSAgg(src dsSource, l *dsLayout, in Input, country string) *dsAgg {
-	return &dsAgg{src: src, l: l, in: in, counts: map[dsKey]int64{}, seen: map[uint64]struct{}{},
+	return &dsAgg{src: src, l: l, in: in, counts: map[dsKey]int64{},
 		otherYear: map[int]int64{}, otherCountry: map[string]int64{}, badCountry: map[string]int64{},
 		unrecognised: map[int]map[string]int64{}, countryCache: map[string]string{}, codeCache: map[int]map[string]dsCode{}, yearCache: map[string]int{},
 		fixedCountry: country}
@@ -111,7 +111,7 @@ func (a *dsAgg) row(num int, vals []string) {
 			h.Write([]byte{0})
 		}
 		sum := h.Sum64()
-		if _, dup := a.seen[sum]; dup {
+		if a.seen.has(sum) {
 			a.dupes++
 			if a.firstDupe == "" {
 				a.firstDupe = a.src.ref(num, 0)
@@ -119,10 +119,10 @@ func (a *dsAgg) row(num int, vals []string) {
 			if a.l.has(dsID) {
 				return // the same record twice: counted once
 			}
-		} else if len(a.seen) >= dsMaxTrackedRows {
+		} else if a.seen.n >= dsMaxTrackedRows {
 			a.untracked = true
 		} else {
-			a.seen[sum] = struct{}{}
+			a.seen.add(sum)
 		}
 	}
 
@@ -416,4 +416,73 @@ func dsKeyCompare(x, y dsKey) int {
 	return cmp.Or(strings.Compare(x.outcome, y.outcome), strings.Compare(x.sex, y.sex),
 		strings.Compare(x.ageGroup, y.ageGroup), strings.Compare(x.ageBand, y.ageBand),
 		strings.Compare(x.civilian, y.civilian), strings.Compare(x.cause, y.cause))
+}
+
+// dsRowSet is a set of 64-bit row fingerprints: open addressing with
+// linear probing in a power-of-two table kept at most half full, 8 bytes a
+// slot (a Go map costs several times that per entry). 0 marks an empty
+// slot, so a fingerprint of 0 is stored as 1 (one more false duplicate in
+// 2^64).
+type dsRowSet struct {
+	slots []uint64
+	n     int
+}
+
+func (s *dsRowSet) has(h uint64) bool {
+	if h == 0 {
+		h = 1
+	}
+	if len(s.slots) == 0 {
+		return false
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := dsMix(h) & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func (s *dsRowSet) add(h uint64) {
+	if h == 0 {
+		h = 1
+	}
+	if 2*(s.n+1) > len(s.slots) {
+		old := s.slots
+		s.slots = make([]uint64, max(1024, 2*len(old)))
+		s.n = 0
+		for _, v := range old {
+			if v != 0 {
+				s.insert(v)
+			}
+		}
+	}
+	s.insert(h)
+}
+
+func (s *dsRowSet) insert(h uint64) {
+	mask := uint64(len(s.slots) - 1)
+	for i := dsMix(h) & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return
+		}
+	}
+}
+
+// dsMix spreads a fingerprint's bits over the table index (splitmix64's
+// finaliser): FNV's low bits alone cluster.
+func dsMix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }

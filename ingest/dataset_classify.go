@@ -282,6 +282,7 @@ type dsLayout struct {
 	byRole  map[dsRole]*dsColumn
 	sampled int // data rows sampled
 	more    bool
+	mapped  string // "" when classified, else the LayoutUse source of the mapping applied
 }
 
 func (l *dsLayout) col(r dsRole) int {

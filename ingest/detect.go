@@ -21,6 +21,16 @@ type Input struct {
 	// file does not state, and override what it does.
 	Country string
 	Year    int
+	// Mapping is a data officer's mapping file (--mapping): the dataset
+	// reader applies it to the table whose layout it was written for.
+	Mapping *Mapping
+	// Layouts holds the mappings of layouts read before; nil in dry runs
+	// without a database.
+	Layouts LayoutStore
+	// WantMapping (--write-mapping): write a mapping file for a table the
+	// dataset reader cannot map even when nothing in it looks like
+	// casualty data.
+	WantMapping bool
 }
 
 // Parsed is what a reader made of a file it recognised.
@@ -28,6 +38,12 @@ type Parsed struct {
 	Format  string
 	Reports []*schema.Report
 	Issues  schema.Issues
+	// Layout is how the dataset reader mapped the table it read (nil for
+	// other readers); stored after a successful ingest.
+	Layout *LayoutUse
+	// Draft is the mapping file to write for a table that could not be
+	// mapped; the CodeMappingNeeded issue is completed with its path.
+	Draft *Mapping
 }
 
 // A Reader reads one family of formats. It returns nil, nil for a file

@@ -30,10 +30,21 @@ type Options struct {
 	ReportStatus string // "approved" (data officer) or "submitted" (focal point upload)
 	MaxFileSize  int64
 	Logger       *slog.Logger
+	SourceURL    string // where the file was downloaded from, kept as its lineage
 	// Country (alpha-3) and Year supply or override what files state
 	// (--country, --year).
 	Country string
 	Year    int
+	// Mapping is a data officer's mapping file (--mapping), applied to the
+	// tables of its layout and stored (source 'officer') when they ingest.
+	Mapping *Mapping
+	// MappingOut is where a mapping file is written for a table that
+	// cannot be mapped (--write-mapping); "" writes <input name>.mapping.json
+	// in the current folder.
+	MappingOut string
+	// Layouts is the layout memory; Files uses the database's when nil
+	// (none in a dry run).
+	Layouts LayoutStore
 }
 
 // FileReport is the per-file result, the JSON object of `vahub ingest --json`.
@@ -94,6 +105,9 @@ func Files(ctx context.Context, db *pg.DB, paths []string, opts Options) (Result
 			return res, fmt.Errorf("ingest: %w", err)
 		}
 		res.RunID = id
+		if opts.Layouts == nil {
+			opts.Layouts = PGLayouts(db)
+		}
 	}
 	runStatus := "succeeded"
 	for _, p := range paths {
@@ -123,6 +137,9 @@ func Files(ctx context.Context, db *pg.DB, paths []string, opts Options) (Result
 // File reads, validates and (unless a dry run) stores one file under runID.
 func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options) (FileReport, error) {
 	fr := FileReport{Path: path, Issues: []schema.Issue{}}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
 	content, issue := readCapped(path, opts.MaxFileSize)
 	if issue != nil {
 		fr.Issues = append(fr.Issues, *issue)
@@ -137,9 +154,17 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	sum := sha256.Sum256(content)
 	fr.SHA256 = hex.EncodeToString(sum[:])
 
-	parsed, err := parse(ctx, Input{Path: path, Content: content, Country: opts.Country, Year: opts.Year})
+	parsed, err := parse(ctx, Input{Path: path, Content: content, Country: opts.Country, Year: opts.Year,
+		Mapping: opts.Mapping, Layouts: opts.Layouts, WantMapping: opts.MappingOut != ""})
 	if err != nil {
 		return fr, fmt.Errorf("ingest: %s: %w", path, err)
+	}
+	if parsed.Draft != nil {
+		writeDraftMapping(path, parsed, opts)
+	}
+	if u := parsed.Layout; u != nil {
+		opts.Logger.Info("layout", "path", path, "fingerprint", u.Fingerprint, "mapping", u.Source,
+			"columns", mappingJSON(u.Mapping))
 	}
 	fr.Format = parsed.Format
 	fr.Issues = append(fr.Issues, parsed.Issues...)
@@ -166,6 +191,7 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		SHA256:       fr.SHA256,
 		Content:      content,
 		MediaType:    http.DetectContentType(content),
+		SourceURL:    opts.SourceURL,
 		Format:       parsed.Format,
 		Reports:      parsed.Reports,
 		Issues:       fr.Issues,
@@ -177,7 +203,33 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	fr.Status = stored.Status
 	fr.Facts = stored.Facts
 	fr.Reports = stored.Reports
+	if u := parsed.Layout; u != nil && opts.Layouts != nil && fr.Status != pg.FileRejected {
+		if err := opts.Layouts.Put(ctx, StoredLayout{Fingerprint: u.Fingerprint, Format: u.Format,
+			Source: u.storeSource(), Mapping: u.Mapping}); err != nil {
+			return fr, fmt.Errorf("ingest: %s: %w", path, err)
+		}
+	}
 	return fr, nil
+}
+
+// writeDraftMapping writes the mapping file of a table that could not be
+// mapped and completes the issue that says so with its path.
+func writeDraftMapping(path string, parsed *Parsed, opts Options) {
+	out := opts.MappingOut
+	if out == "" {
+		out = filepath.Base(path) + ".mapping.json"
+	}
+	note := fmt.Sprintf(" A mapping file was written to %s: set each column's dimension there, then run "+
+		"`vahub ingest --mapping %s %s` (the mapping is remembered for files with the same layout).", out, out, path)
+	if err := WriteMappingFile(out, parsed.Draft); err != nil {
+		note = fmt.Sprintf(" vahub could not write a mapping file to %s (%v); give --write-mapping FILE.json.", out, unwrapPath(err))
+	}
+	for i, is := range parsed.Issues {
+		if is.Code == CodeMappingNeeded && is.Severity == schema.SevError {
+			parsed.Issues[i].Message += note
+			return
+		}
+	}
 }
 
 // summarise gives the country and period a file's reports cover, for the

@@ -92,14 +92,31 @@ func readDataset(ctx context.Context, in Input) (p *Parsed, err error) {
 			srcs = append(srcs, src)
 		}
 	}
+	format := b.Format()
 	var layouts []*dsLayout
+	var draft *dsDraft
+	mappingUsed := false
 	for _, src := range srcs {
 		l, err := classifyDataset(ctx, src)
 		if err != nil {
 			return nil, nil //nolint:nilerr
 		}
+		fp := dsTableFingerprint(src, format, sheets)
+		use, err := dsChooseMapping(ctx, in, src, l, fp, format)
+		if err != nil {
+			return nil, err
+		}
+		if use.Source == LayoutFromFile {
+			mappingUsed = true
+		}
 		if l.sampled >= dsMinRows && (l.personLevel() || l.incidentLevel()) {
 			p, err := readDatasetLayout(ctx, in, src, l)
+			if p != nil {
+				p.Layout = use
+				if in.Mapping != nil && use.Source != LayoutFromFile {
+					p.Issues = append(p.Issues, dsMappingNotUsed(in.Mapping))
+				}
+			}
 			if p != nil && len(srcs) > 1 {
 				var other []string
 				for _, o := range srcs {
@@ -114,9 +131,22 @@ func readDataset(ctx context.Context, in Input) (p *Parsed, err error) {
 			}
 			return p, err
 		}
+		if use.Source != LayoutClassified && l.sampled >= dsMinRows {
+			// A mapping was meant for this table but does not make it readable.
+			return dsBadMapping(src, l, use), nil
+		}
+		if draft == nil && l.sampled >= dsMinRows && (dsCasualtySignal(l) || in.WantMapping) {
+			draft = &dsDraft{src: src, l: l, fp: fp}
+		}
 		layouts = append(layouts, l)
 	}
-	return dsNonData(srcs, layouts), nil
+	if p := dsNonData(srcs, layouts); p != nil {
+		return p, nil
+	}
+	if draft != nil {
+		return draft.parsed(in, mappingUsed), nil
+	}
+	return nil, nil
 }
 
 func readDatasetSource(ctx context.Context, in Input, src dsSource) (*Parsed, error) {
@@ -124,10 +154,153 @@ func readDatasetSource(ctx context.Context, in Input, src dsSource) (*Parsed, er
 	if err != nil {
 		return nil, nil //nolint:nilerr
 	}
-	if l.sampled < dsMinRows || !(l.personLevel() || l.incidentLevel()) {
+	fp := dsTableFingerprint(src, "geojson", nil)
+	use, err := dsChooseMapping(ctx, in, src, l, fp, "geojson")
+	if err != nil {
+		return nil, err
+	}
+	if l.sampled < dsMinRows {
 		return nil, nil
 	}
-	return readDatasetLayout(ctx, in, src, l)
+	if !(l.personLevel() || l.incidentLevel()) {
+		switch {
+		case use.Source != LayoutClassified:
+			return dsBadMapping(src, l, use), nil
+		case dsCasualtySignal(l) || in.WantMapping:
+			return (&dsDraft{src: src, l: l, fp: fp}).parsed(in, false), nil
+		}
+		return nil, nil
+	}
+	p, err := readDatasetLayout(ctx, in, src, l)
+	if p != nil {
+		p.Layout = use
+		if in.Mapping != nil && use.Source != LayoutFromFile {
+			p.Issues = append(p.Issues, dsMappingNotUsed(in.Mapping))
+		}
+	}
+	return p, err
+}
+
+// dsChooseMapping decides how a table's columns are read: a data officer's
+// mapping file for this layout (--mapping) first, then a mapping stored for
+// its fingerprint (an officer's, else one classified before), else the
+// classification. A chosen mapping replaces the classified roles.
+func dsChooseMapping(ctx context.Context, in Input, src dsSource, l *dsLayout, fp, format string) (*LayoutUse, error) {
+	use := &LayoutUse{Fingerprint: fp, Format: format, Source: LayoutClassified}
+	switch {
+	case in.Mapping != nil && in.Mapping.matches(fp, format, src.sheet()):
+		use.Source = LayoutFromFile
+		use.Mapping = in.Mapping
+	case in.Layouts != nil:
+		st, err := in.Layouts.Get(ctx, fp)
+		if err != nil {
+			return nil, fmt.Errorf("layout memory: %w", err)
+		}
+		if st != nil {
+			use.Source = LayoutStoredAuto
+			if st.Source == "officer" {
+				use.Source = LayoutOfficer
+			}
+			use.Mapping = st.Mapping
+		}
+	}
+	if use.Mapping == nil {
+		use.Mapping = dsMappingOf(src, l, fp)
+		return use, nil
+	}
+	m := *use.Mapping
+	m.Fingerprint, m.Sheet, m.HeaderRow = fp, src.sheet(), dsHeaderRow(src)
+	use.Mapping = &m
+	m.apply(l)
+	l.mapped = use.Source
+	if use.Source == LayoutStoredAuto && !(l.personLevel() || l.incidentLevel()) {
+		// What was classified once no longer reads: classify afresh.
+		for _, c := range l.cols {
+			c.role = dsNone
+		}
+		l.byRole = map[dsRole]*dsColumn{}
+		l.mapped = ""
+		l.assign(src.xlsx())
+		use.Source = LayoutClassified
+		use.Mapping = dsMappingOf(src, l, fp)
+	}
+	return use, nil
+}
+
+// dsDraft is a table the reader could not map, for which a mapping file
+// is written.
+type dsDraft struct {
+	src dsSource
+	l   *dsLayout
+	fp  string
+}
+
+func (d *dsDraft) parsed(in Input, mappingUsed bool) *Parsed {
+	var known, unknown []string
+	for _, c := range d.l.cols {
+		if c.header == "" {
+			continue
+		}
+		if c.role != dsNone {
+			known = append(known, fmt.Sprintf("'%s' = %s", c.header, dsRoleNames[c.role]))
+		} else {
+			unknown = append(unknown, "'"+c.header+"'")
+		}
+	}
+	msg := "vahub could not tell which column of this table is which"
+	switch {
+	case d.l.has(dsOutcome) && !d.l.personLevel():
+		msg += ": it found an outcome column but no sex or age column"
+	case !d.l.has(dsOutcome) && !d.l.has(dsKilled):
+		msg += ": it found no outcome column (killed/injured) and no killed count column"
+	}
+	msg += "."
+	if len(known) > 0 {
+		msg += " Read by content: " + strings.Join(known, ", ") + "."
+	}
+	if len(unknown) > 0 {
+		msg += " Not recognised: " + strings.Join(unknown, ", ") + "."
+	}
+	p := &Parsed{Format: FormatDataset, Draft: dsDraftMapping(d.src, d.l, d.fp),
+		Issues: schema.Issues{{Severity: schema.SevError, Sheet: d.src.sheet(), Cell: d.src.headerRef(0),
+			Code: CodeMappingNeeded, Message: msg}}}
+	if in.Mapping != nil && !mappingUsed {
+		p.Issues = append(p.Issues, dsMappingNotUsed(in.Mapping))
+	}
+	return p
+}
+
+// dsBadMapping: a mapping (given or stored) was applied to the table and
+// still leaves it unreadable.
+func dsBadMapping(src dsSource, l *dsLayout, use *LayoutUse) *Parsed {
+	what := "the mapping file given with --mapping"
+	if use.Source != LayoutFromFile {
+		what = "the mapping stored for this layout (" + use.Source + ")"
+	}
+	var need string
+	switch {
+	case !l.has(dsOutcome) && !l.has(dsKilled):
+		need = "an outcome column, or killed and injured count columns"
+	case l.has(dsOutcome) && !l.personLevel():
+		need = "a sex or age column with the outcome column"
+	case l.has(dsKilled) && !l.incidentLevel():
+		need = "an injured or amputations count column with the killed column, and no outcome column"
+	default:
+		need = "a readable table"
+	}
+	p := &Parsed{Format: FormatDataset, Draft: use.Mapping,
+		Issues: schema.Issues{{Severity: schema.SevError, Sheet: src.sheet(), Cell: src.headerRef(0), Code: CodeMappingNeeded,
+			Message: fmt.Sprintf("With %s (%s) this table has no %s.", what, mappingJSON(use.Mapping), need)}}}
+	if l.sampled < dsMinRows {
+		p.Issues[0].Message = fmt.Sprintf("With %s this table has only %d data rows.", what, l.sampled)
+	}
+	return p
+}
+
+func dsMappingNotUsed(m *Mapping) schema.Issue {
+	return schema.Issue{Severity: schema.SevWarning, Code: CodeMappingNeeded,
+		Message: fmt.Sprintf("The mapping file given with --mapping is for another layout (fingerprint %.12s…, sheet '%s'); it was not used for this file.",
+			m.Fingerprint, m.Sheet)}
 }
 
 // readDatasetLayout aggregates a classified table into reports.
@@ -143,8 +316,9 @@ func readDatasetLayout(ctx context.Context, in Input, src dsSource, l *dsLayout)
 			Message: fmt.Sprintf(msg, args...)})
 	}
 
-	// Headers that say one thing while the values say another.
-	if sw := l.swapped(); len(sw) > 0 {
+	// Headers that say one thing while the values say another (a data
+	// officer's mapping says what they are: no warning then).
+	if sw := l.swapped(); len(sw) > 0 && l.mapped != LayoutFromFile && l.mapped != LayoutOfficer {
 		var parts []string
 		for _, c := range sw {
 			parts = append(parts, fmt.Sprintf("column '%s' holds %s values (%s)", c.header, dsRoleNames[c.role], c.exampleText()))

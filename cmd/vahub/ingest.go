@@ -16,13 +16,16 @@ import (
 )
 
 func cmdIngest(ctx context.Context, e *env, args []string) int {
-	fs := e.newFlags("ingest", "ingest [--dry-run] [--json] [--country ISO3] [--year N] [--annotate OUT.xlsx] FILE...")
+	fs := e.newFlags("ingest", "ingest [--dry-run] [--json] [--country ISO3] [--year N] [--annotate OUT.xlsx] [--mapping FILE.json] [--write-mapping FILE.json] FILE...")
 	dryRun := fs.Bool("dry-run", false, "validate only; write nothing (no database needed)")
 	asJSON := fs.Bool("json", false, "print one JSON object with a report per file on stdout")
 	status := fs.String("status", "approved", "status of new reports: approved (feeds the views) or submitted (waits for review)")
 	country := fs.String("country", "", "country of the files (ISO code or name): supplies or overrides what they state")
 	year := fs.Int("year", 0, "reporting year of the files: supplies or overrides what they state")
 	annotateOut := fs.String("annotate", "", "with exactly one FILE: write a copy of it to this .xlsx with its problem cells highlighted and commented, and an Issues sheet first")
+	mappingIn := fs.String("mapping", "", "a mapping file (which column is which dimension) for datasets vahub could not map: applied to files of its layout and remembered")
+	mappingOut := fs.String("write-mapping", "", "with exactly one FILE: where to write the mapping file when a dataset cannot be mapped (default: <FILE name>.mapping.json in the current folder)")
+	maxMB := fs.Int("max-file-size", ingest.DefaultMaxFileSize>>20, "largest file accepted, in MiB (its bytes are kept in the database)")
 	files, done, code := parseFlags(fs, args)
 	if done {
 		return code
@@ -41,11 +44,29 @@ func cmdIngest(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
+	if *mappingOut != "" && len(files) != 1 {
+		fmt.Fprintln(e.stderr, "vahub ingest: --write-mapping FILE.json takes exactly one FILE")
+		return exitUsage
+	}
+	if *maxMB < 1 || *maxMB > 1000 {
+		fmt.Fprintln(e.stderr, "vahub ingest: --max-file-size must be between 1 and 1000 (MiB)")
+		return exitUsage
+	}
+	var mapping *ingest.Mapping
+	if *mappingIn != "" {
+		m, err := ingest.ReadMappingFile(*mappingIn)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vahub ingest: --mapping %s: %v\n", *mappingIn, err)
+			return exitUsage
+		}
+		mapping = m
+	}
 	if *status != "approved" && *status != "submitted" {
 		fmt.Fprintln(e.stderr, "vahub ingest: --status must be approved or submitted")
 		return exitUsage
 	}
-	opts := ingest.Options{DryRun: *dryRun, RunKind: "cli", StartedBy: whoami(), ReportStatus: *status, Logger: e.log, Year: *year}
+	opts := ingest.Options{DryRun: *dryRun, RunKind: "cli", StartedBy: whoami(), ReportStatus: *status, Logger: e.log, Year: *year,
+		Mapping: mapping, MappingOut: *mappingOut, MaxFileSize: int64(*maxMB) << 20}
 	if *country != "" {
 		iso, ok := normalize.Country(*country)
 		if !ok {

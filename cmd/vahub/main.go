@@ -24,6 +24,7 @@ const (
 	exitFailed   = 1 // the command ran and something failed (a file was rejected, …)
 	exitUsage    = 2 // the command line was wrong
 	exitInternal = 3 // vahub could not do its job (no database, …)
+	// exitLocked (4): another nightly run holds the lock (web.go).
 )
 
 const usage = `vahub: victim-assistance data hub (CCM Article 7 Form H, Monitor, surveys)
@@ -36,7 +37,9 @@ Commands:
   template    write the reporting template (Form H) for focal points to fill in
   ingest      validate and load filled templates into the database
   export gap  write the gap-analysis workbook
-  runs        list recent ingestion runs
+  crawl       run one web source profile now (art7, monitor)
+  nightly     crawl every enabled profile, ingest what is new, write a run report
+  runs        list recent ingestion runs (runs ID: one run's report)
   migrate     apply database migrations (migrate status: show them)
   db          manage the embedded PostgreSQL cluster (start, stop, status, url)
   version     print the version
@@ -80,6 +83,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdExport(ctx, env, cmdArgs)
 	case "runs":
 		return cmdRuns(ctx, env, cmdArgs)
+	case "crawl":
+		return cmdCrawl(ctx, env, cmdArgs)
+	case "nightly":
+		return cmdNightly(ctx, env, cmdArgs)
 	case "migrate":
 		return cmdMigrate(ctx, env, cmdArgs)
 	case "db":

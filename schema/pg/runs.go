@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/vahub/vahub/schema"
 )
 
 // Run is one ingestion run: a command-line ingest, the demo, a nightly crawl.
@@ -75,4 +77,39 @@ func (db *DB) RecentRuns(ctx context.Context, limit int) ([]Run, error) {
 		return nil, fmt.Errorf("pg: recent runs: %w", err)
 	}
 	return runs, nil
+}
+
+// FileAttempt is one file of a run with its issues.
+type FileAttempt struct {
+	ID     int64  `db:"id"`
+	Path   string `db:"path"`
+	Status string `db:"status"`
+	Format string `db:"format"`
+	Facts  int    `db:"facts"`
+	Issues []schema.Issue
+}
+
+// RunDetail returns a run and its file attempts with their issues.
+func (db *DB) RunDetail(ctx context.Context, id int64) (Run, []FileAttempt, error) {
+	var run Run
+	err := db.GetContext(ctx, &run, `
+		SELECT id, kind, started_by, started_at, finished_at, status, dry_run,
+		       files_seen, files_ingested, files_duplicate, files_rejected, facts, issues
+		FROM ingest_run WHERE id = $1`, id)
+	if err != nil {
+		return run, nil, fmt.Errorf("pg: run %d: %w", id, err)
+	}
+	var files []FileAttempt
+	if err := db.SelectContext(ctx, &files, `
+		SELECT id, path, status, format, facts FROM file_ingest WHERE run_id = $1 ORDER BY id`, id); err != nil {
+		return run, nil, fmt.Errorf("pg: run %d files: %w", id, err)
+	}
+	for i := range files {
+		if err := db.SelectContext(ctx, &files[i].Issues, `
+			SELECT severity, sheet, cell, code, message FROM validation_issue
+			WHERE file_ingest_id = $1 ORDER BY id`, files[i].ID); err != nil {
+			return run, nil, fmt.Errorf("pg: run %d issues: %w", id, err)
+		}
+	}
+	return run, files, nil
 }
