@@ -16,7 +16,8 @@ const (
 // Input is one file as the readers see it.
 type Input struct {
 	Path    string // as the user named it
-	Content []byte // the whole file (already size-capped)
+	Content []byte // the whole file when it is small (≤ 16 MiB), else nil: read Path
+	Size    int64  // the file's size in bytes
 	// Country and Year come from --country and --year: they supply what a
 	// file does not state, and override what it does.
 	Country string

@@ -4,10 +4,13 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -140,7 +143,7 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	content, issue := readCapped(path, opts.MaxFileSize)
+	f, issue := readCapped(path, opts.MaxFileSize)
 	if issue != nil {
 		fr.Issues = append(fr.Issues, *issue)
 		fr.Status = pg.FileRejected
@@ -151,10 +154,10 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		}
 		return fr, nil
 	}
-	sum := sha256.Sum256(content)
-	fr.SHA256 = hex.EncodeToString(sum[:])
+	fr.SHA256 = f.sha256
+	content := f.content
 
-	parsed, err := parse(ctx, Input{Path: path, Content: content, Country: opts.Country, Year: opts.Year,
+	parsed, err := parse(ctx, Input{Path: path, Content: content, Size: f.size, Country: opts.Country, Year: opts.Year,
 		Mapping: opts.Mapping, Layouts: opts.Layouts, WantMapping: opts.MappingOut != ""})
 	if err != nil {
 		return fr, fmt.Errorf("ingest: %s: %w", path, err)
@@ -190,7 +193,9 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		Name:         filepath.Base(path),
 		SHA256:       fr.SHA256,
 		Content:      content,
-		MediaType:    http.DetectContentType(content),
+		BodyPath:     path,
+		Size:         f.size,
+		MediaType:    http.DetectContentType(f.head),
 		SourceURL:    opts.SourceURL,
 		Format:       parsed.Format,
 		Reports:      parsed.Reports,
@@ -262,26 +267,75 @@ func summarise(reports []*schema.Report) (string, *Period) {
 }
 
 // readCapped reads a whole file, refusing one over max bytes.
-func readCapped(path string, max int64) ([]byte, *schema.Issue) {
+// inlineMax is the largest file held in memory whole; bigger ones are
+// hashed and stored streaming, so memory stays flat whatever their size.
+const inlineMax = 16 << 20
+
+// cappedFile is a file checked against the size cap and hashed.
+type cappedFile struct {
+	size    int64
+	sha256  string
+	head    []byte // the first 512 bytes, for content sniffing
+	content []byte // the whole file when it is at most inlineMax, else nil
+}
+
+// readCapped checks a file against the cap and hashes it in one streaming
+// pass, keeping the bytes only for small files.
+func readCapped(path string, max int64) (cappedFile, *schema.Issue) {
+	var cf cappedFile
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
+		return cf, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
 			Message: fmt.Sprintf("The file could not be opened: %v.", unwrapPath(err))}
 	}
 	if fi.IsDir() {
-		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
+		return cf, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
 			Message: "This is a folder, not a file."}
 	}
 	if fi.Size() > max {
-		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeTooLarge,
+		return cf, &schema.Issue{Severity: schema.SevError, Code: schema.CodeTooLarge,
 			Message: fmt.Sprintf("The file is %d MB; the limit is %d MB. Check that this is the right file.", fi.Size()>>20, max>>20)}
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
+	unreadable := func(err error) (cappedFile, *schema.Issue) {
+		return cappedFile{}, &schema.Issue{Severity: schema.SevError, Code: schema.CodeUnreadable,
 			Message: fmt.Sprintf("The file could not be read: %v.", unwrapPath(err))}
 	}
-	return b, nil
+	file, err := os.Open(path)
+	if err != nil {
+		return unreadable(err)
+	}
+	defer file.Close()
+	h := sha256.New()
+	var w io.Writer = h
+	var buf bytes.Buffer
+	if fi.Size() <= inlineMax {
+		w = io.MultiWriter(h, &buf)
+	}
+	head := make([]byte, 512)
+	n, err := io.ReadFull(file, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return unreadable(err)
+	}
+	cf.head = head[:n]
+	w.Write(cf.head)
+	rest, err := io.Copy(w, file)
+	if err != nil {
+		return unreadable(err)
+	}
+	cf.size = int64(n) + rest
+	// A file that grew past the cap while we read it is refused too.
+	if cf.size > max {
+		return cappedFile{}, &schema.Issue{Severity: schema.SevError, Code: schema.CodeTooLarge,
+			Message: fmt.Sprintf("The file is %d MB; the limit is %d MB.", cf.size>>20, max>>20)}
+	}
+	cf.sha256 = hex.EncodeToString(h.Sum(nil))
+	if fi.Size() <= inlineMax {
+		cf.content = buf.Bytes()
+		if cf.content == nil {
+			cf.content = []byte{}
+		}
+	}
+	return cf, nil
 }
 
 func unwrapPath(err error) error {

@@ -49,7 +49,7 @@ func readArticle7(ctx context.Context, in Input) (p *Parsed, err error) {
 			p, err = nil, fmt.Errorf("article 7 reader: %v", r)
 		}
 	}()
-	if len(in.Content) > a7MaxBytes {
+	if in.Size > a7MaxBytes || len(in.Content) > a7MaxBytes {
 		return nil, nil
 	}
 	b, err := book.Open(in.Path)

@@ -169,14 +169,12 @@ func Ref(col, row int) string {
 // table discovery needs on the small sheets of a form. Column and row
 // indexes are 0-based in the grid; grid[r][c] is row r+1, column c+1.
 func Grid(ctx context.Context, b Book, sheet string, maxRows int) ([][]string, error) {
-	merged, err := b.Merged(sheet)
-	if err != nil {
-		return nil, err
-	}
 	var grid [][]string
 	errStop := errors.New("stop")
-	err = b.EachRow(ctx, sheet, func(r Row) error {
+	truncated := false
+	err := b.EachRow(ctx, sheet, func(r Row) error {
 		if r.Num > maxRows {
+			truncated = true
 			return errStop
 		}
 		for len(grid) < r.Num {
@@ -193,6 +191,16 @@ func Grid(ctx context.Context, b Book, sheet string, maxRows int) ([][]string, e
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStop) {
+		return nil, err
+	}
+	// Reading merged ranges parses the whole sheet (excelize has no
+	// streaming form), so a sheet longer than a form skips it: such a
+	// sheet is a data table, whose header is rarely merged.
+	if truncated {
+		return grid, nil
+	}
+	merged, err := b.Merged(sheet)
+	if err != nil {
 		return nil, err
 	}
 	for cell, v := range merged {

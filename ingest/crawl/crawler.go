@@ -373,6 +373,10 @@ func (r *run) collector() (*colly.Collector, error) {
 		if st.url == "" {
 			st.url = resp.Request.URL.String()
 		}
+		var already *colly.AlreadyVisitedError
+		if errors.As(err, &already) {
+			return // a redirect to a page this run already has
+		}
 		if errors.Is(err, colly.ErrAbortedAfterHeaders) && st.note != nil {
 			if errors.Is(st.note, errNotHTML) {
 				// A page link that serves a file: record it as a file.
@@ -534,13 +538,10 @@ func (r *run) fail(u string, status int, err error) {
 	r.mu.Unlock()
 }
 
-// visitError maps colly's errors onto ours.
+// visitError maps colly's robots.txt error onto ErrRobots.
 func visitError(err error) error {
-	switch {
-	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+	if errors.Is(err, colly.ErrRobotsTxtBlocked) {
 		return fmt.Errorf("%w (%v)", ErrRobots, err)
-	case errors.Is(err, ErrOffDomain):
-		return err
 	}
 	return err
 }

@@ -574,3 +574,24 @@ func TestCrawlPolitenessDelay(t *testing.T) {
 		t.Errorf("7 requests within %v, want ≥ 6×40ms", span)
 	}
 }
+
+func TestCrawlRedirectToKnownPageIsNotAnError(t *testing.T) {
+	s := newSite(t)
+	s.html("/p/index", `<a href="/p/a">a</a> <a href="/p/old-a">old a</a>`)
+	s.html("/p/a", "<html>a</html>")
+	s.handle("/p/old-a", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/p/a", http.StatusMovedPermanently)
+	})
+	p := testProfile(t, s, "/p/index")
+	p.Politeness.Parallelism = 1
+	d, err := newTestCrawler(t).Run(t.Context(), p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Errors) != 0 {
+		t.Errorf("errors %v", d.Errors)
+	}
+	if s.count("/p/a") != 1 {
+		t.Errorf("/p/a fetched %d times", s.count("/p/a"))
+	}
+}

@@ -320,7 +320,7 @@ func TestFetchPolitenessDelay(t *testing.T) {
 		if !strings.HasPrefix(h.Target, "/files/") {
 			continue
 		}
-		if !prev.IsZero() && h.At.Sub(prev) < 35*time.Millisecond {
+		if !prev.IsZero() && h.At.Sub(prev) < 30*time.Millisecond {
 			t.Errorf("%s came %v after the previous request", h.Target, h.At.Sub(prev))
 		}
 		prev = h.At

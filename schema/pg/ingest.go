@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/jmoiron/sqlx"
 
@@ -22,11 +24,15 @@ const (
 
 // FileInput is everything one ingestion attempt of one file produced.
 type FileInput struct {
-	RunID     int64
-	Path      string // as the user named it; shown back, never trusted
-	Name      string // base name stored with the bytes
-	SHA256    string
-	Content   []byte
+	RunID   int64
+	Path    string // as the user named it; shown back, never trusted
+	Name    string // base name stored with the bytes
+	SHA256  string
+	Content []byte
+	// BodyPath, when Content is nil, is a file whose bytes are kept in
+	// chunks, streamed: memory stays flat whatever its size.
+	BodyPath  string
+	Size      int64
 	MediaType string
 	SourceURL string
 	Format    string
@@ -88,7 +94,7 @@ func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, err
 	var res FileResult
 	var fileID *int64
 	// A file refused before it was read (too large) has no bytes to keep.
-	if in.Content != nil {
+	if in.Content != nil || in.BodyPath != "" {
 		id, err := upsertFile(ctx, tx, in)
 		if err != nil {
 			return res, err
@@ -144,18 +150,64 @@ func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, err
 
 func upsertFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (int64, error) {
 	var id int64
-	// DO UPDATE (a no-op) rather than DO NOTHING so RETURNING yields the id
-	// of a file stored before.
+	size := int64(len(in.Content))
+	var content any = in.Content
+	chunked := in.Content == nil
+	if chunked {
+		size, content = in.Size, nil
+	}
+	// xmax = 0 tells a fresh insert from a conflict: only a new row needs
+	// its chunks written. DO UPDATE (a no-op) so RETURNING yields the id of
+	// a file stored before.
+	var inserted bool
 	err := tx.QueryRowxContext(ctx, `
-		INSERT INTO input_file (sha256, name, size, media_type, source_url, content)
-		VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6)
+		INSERT INTO input_file (sha256, name, size, media_type, source_url, content, chunked)
+		VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7)
 		ON CONFLICT (sha256) DO UPDATE SET sha256 = EXCLUDED.sha256
-		RETURNING id`,
-		in.SHA256, in.Name, len(in.Content), in.MediaType, in.SourceURL, in.Content).Scan(&id)
+		RETURNING id, xmax = 0`,
+		in.SHA256, in.Name, size, in.MediaType, in.SourceURL, content, chunked).Scan(&id, &inserted)
 	if err != nil {
 		return 0, fmt.Errorf("pg: store file %s: %w", in.Name, err)
 	}
+	if chunked && inserted {
+		if err := copyChunks(ctx, tx, id, in.BodyPath); err != nil {
+			return 0, fmt.Errorf("pg: store file %s: %w", in.Name, err)
+		}
+	}
 	return id, nil
+}
+
+// chunkSize bounds the memory a stored file costs: one chunk at a time.
+const chunkSize = 1 << 20
+
+func copyChunks(ctx context.Context, tx *sqlx.Tx, fileID int64, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	stmt, err := tx.PrepareContext(ctx, `COPY input_file_chunk (file_id, seq, data) FROM STDIN`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	buf := make([]byte, chunkSize)
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(f, buf)
+		if n > 0 {
+			if _, err := stmt.ExecContext(ctx, fileID, seq, buf[:n]); err != nil {
+				return err
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err = stmt.ExecContext(ctx)
+	return err
 }
 
 // alreadyIngested reports whether the same bytes already produced a report.

@@ -1,6 +1,11 @@
 package pg_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/vahub/vahub/schema"
@@ -61,4 +66,48 @@ func deref(p *int64) any {
 		return nil
 	}
 	return *p
+}
+
+// A large input is kept in chunks, streamed, byte for byte.
+func TestLargeFileKeptInChunks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.NewDB(t)
+	run, err := db.StartRun(ctx, "cli", "test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, 2<<20+12345)
+	for i := range body {
+		body[i] = byte(i * 7)
+	}
+	p := filepath.Join(t.TempDir(), "big.csv")
+	if err := os.WriteFile(p, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	r := yearReport(2022)
+	r.Services = []schema.Service{{Pillar: "rehabilitation", Measure: schema.MeasureInNeed, Sex: schema.Total, AgeGroup: schema.Total, Disability: schema.Total, Value: num(3)}}
+	res, err := db.RecordFile(ctx, pg.FileInput{RunID: run, Path: p, Name: "big.csv", SHA256: hex.EncodeToString(sum[:]),
+		BodyPath: p, Size: int64(len(body)), Reports: []*schema.Report{r}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chunks int
+	var stored []byte
+	if err := db.QueryRowxContext(ctx, `SELECT count(*), string_agg(data, ''::bytea ORDER BY seq) FROM input_file_chunk WHERE file_id = $1`, res.FileID).Scan(&chunks, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if chunks != 3 || !bytes.Equal(stored, body) {
+		t.Errorf("chunks %d, %d bytes stored (equal %v), want 3 chunks of the %d bytes", chunks, len(stored), bytes.Equal(stored, body), len(body))
+	}
+	// The same bytes again: a duplicate, no second copy.
+	res2, err := db.RecordFile(ctx, pg.FileInput{RunID: run, Path: p, Name: "big.csv", SHA256: hex.EncodeToString(sum[:]),
+		BodyPath: p, Size: int64(len(body)), Reports: []*schema.Report{r}})
+	if err != nil || res2.Status != pg.FileDuplicate || res2.FileID != res.FileID {
+		t.Fatalf("second store: %+v %v", res2, err)
+	}
+	if err := db.GetContext(ctx, &chunks, `SELECT count(*) FROM input_file_chunk`); err != nil || chunks != 3 {
+		t.Errorf("chunks after duplicate = %d (%v), want 3", chunks, err)
+	}
 }
