@@ -60,6 +60,9 @@ type FileReport struct {
 	Period  *Period        `json:"period"`
 	Facts   int            `json:"facts"`
 	Issues  []schema.Issue `json:"issues"`
+	// Changes (web pages only): how this version differs from the one it
+	// replaces.
+	Changes []pg.FactChange `json:"changes,omitempty"`
 	// Reports lists the stored reports (one per country and period), not
 	// part of the JSON contract.
 	Reports []pg.ReportResult `json:"-"`

@@ -26,24 +26,18 @@ type WebOptions struct {
 	UserAgent string
 	Logger    *slog.Logger
 	Crawl     crawl.Options // transport, temp dir, clock (tests)
-}
-
-// PageResult is what one web page yielded.
-type PageResult struct {
-	URL     string          `json:"url"`
-	Profile string          `json:"profile"`
-	Status  string          `json:"status"` // new, changed, unchanged, no_data, rejected
-	Facts   int             `json:"facts"`
-	Changes []pg.FactChange `json:"changes,omitempty"`
-	Issues  []schema.Issue  `json:"issues"`
+	// Progress, when set, is told after each page or file of a profile
+	// (the command line draws a bar on a terminal, nothing otherwise).
+	Progress func(profile string, done, total int)
 }
 
 // WebReport is the run report of a crawl: what was found, what changed,
-// what failed and what waits for a person.
+// what failed and what waits for a person. Files holds one object per page
+// or file ingested, the same object as `vahub ingest --json` (pages add
+// the diff against the version they replace, and may say no_data).
 type WebReport struct {
 	RunID            int64         `json:"run_id"`
 	Profiles         []string      `json:"profiles"`
-	Pages            []PageResult  `json:"pages"`
 	Files            []FileReport  `json:"files"`
 	NeedsManualEntry []pg.Document `json:"needs_manual_entry"`
 	Unchanged        int           `json:"unchanged"`
@@ -134,23 +128,32 @@ func webProfile(ctx context.Context, db *pg.DB, crawler *crawl.Crawler, fetcher 
 	for _, e := range disc.Errors {
 		rep.Failed = append(rep.Failed, SourceError{Profile: p.Name, URL: e.URL, Error: e.Error()})
 	}
+	total, done := len(disc.Pages)+len(disc.Files), 0
+	tick := func() {
+		done++
+		if opts.Progress != nil {
+			opts.Progress(p.Name, done, total)
+		}
+	}
 	for _, page := range disc.Pages {
+		tick()
 		u, err := url.Parse(page.URL)
 		// Start and index pages only lead to profile pages and files.
 		if p.Extractor != crawl.ExtractorMonitor || err != nil || disc.Profile.Classify(u) != crawl.KindPage {
 			continue
 		}
-		pr, err := webPage(ctx, db, rep.RunID, p, page)
+		fr, unchanged, err := webPage(ctx, db, rep.RunID, p, page)
 		if err != nil {
 			return err
 		}
-		if pr.Status == "unchanged" {
+		if unchanged {
 			rep.Unchanged++
 			continue
 		}
-		rep.Pages = append(rep.Pages, pr)
+		rep.Files = append(rep.Files, fr)
 	}
 	for _, f := range disc.Files {
+		tick()
 		if err := webFile(ctx, db, fetcher, disc.Profile, f, rep); err != nil {
 			return err
 		}
@@ -158,56 +161,53 @@ func webProfile(ctx context.Context, db *pg.DB, crawler *crawl.Crawler, fetcher 
 	return nil
 }
 
+// PageNoData is the status of a page whose figures could not be read (a
+// table that is only an image): no facts, and no zeros.
+const PageNoData = "no_data"
+
 // webPage extracts a Monitor page's figures and stores them as a version
 // of that page, with the diff against the version it replaces.
-func webPage(ctx context.Context, db *pg.DB, runID int64, p crawl.Profile, page crawl.Page) (PageResult, error) {
-	pr := PageResult{URL: page.URL, Profile: p.Name, Issues: []schema.Issue{}}
+func webPage(ctx context.Context, db *pg.DB, runID int64, p crawl.Profile, page crawl.Page) (FileReport, bool, error) {
+	fr := FileReport{Path: page.URL, SHA256: page.SHA256, Format: "monitor", Issues: []schema.Issue{}}
 	prev, err := db.GetFetchState(ctx, page.URL)
 	if err != nil {
-		return pr, err
+		return fr, false, err
 	}
 	state := pg.FetchState{URL: page.URL, Profile: p.Name, ETag: page.ETag, LastModified: page.LastModified, SHA256: page.SHA256, Status: page.Status}
 	if prev != nil && prev.SHA256 == page.SHA256 {
-		pr.Status = "unchanged"
-		return pr, db.PutFetchState(ctx, state)
+		return fr, true, db.PutFetchState(ctx, state)
 	}
 	res, err := monitor.Extract(ctx, monitor.Page{URL: page.URL, HTML: page.Body, Fetched: page.FetchedAt})
 	if err != nil {
-		return pr, fmt.Errorf("ingest: extract %s: %w", page.URL, err)
+		return fr, false, fmt.Errorf("ingest: extract %s: %w", page.URL, err)
 	}
-	pr.Issues = append(pr.Issues, res.Issues...)
+	fr.Issues = append(fr.Issues, res.Issues...)
 	for _, r := range res.Reports {
 		r.SourceType = p.SourceType
 	}
+	fr.Country, fr.Period = summarise(res.Reports)
 	stored, err := db.RecordFile(ctx, pg.FileInput{
 		RunID: runID, Path: page.URL, Name: pageName(page.URL), SHA256: page.SHA256, Content: page.Body,
-		MediaType: page.ContentType, SourceURL: page.URL, Format: "monitor", Reports: res.Reports, Issues: pr.Issues,
+		MediaType: page.ContentType, SourceURL: page.URL, Format: "monitor", Reports: res.Reports, Issues: fr.Issues,
 	})
 	if err != nil {
-		return pr, fmt.Errorf("ingest: %s: %w", page.URL, err)
+		return fr, false, fmt.Errorf("ingest: %s: %w", page.URL, err)
 	}
-	switch {
-	case res.NoData || len(res.Reports) == 0:
-		pr.Status = "no_data"
-	case stored.Status == pg.FileRejected:
-		pr.Status = "rejected"
-	case prev == nil:
-		pr.Status = "new"
-	default:
-		pr.Status = "changed"
+	fr.Status, fr.Facts, fr.Reports = stored.Status, stored.Facts, stored.Reports
+	if (res.NoData || len(res.Reports) == 0) && !schema.Issues(fr.Issues).HasErrors() {
+		fr.Status = PageNoData
 	}
-	pr.Facts = stored.Facts
 	for _, rr := range stored.Reports {
 		if rr.SupersededID == 0 {
 			continue
 		}
 		ch, err := db.DiffReports(ctx, rr.SupersededID, rr.ReportID)
 		if err != nil {
-			return pr, err
+			return fr, false, err
 		}
-		pr.Changes = append(pr.Changes, ch...)
+		fr.Changes = append(fr.Changes, ch...)
 	}
-	return pr, db.PutFetchState(ctx, state)
+	return fr, false, db.PutFetchState(ctx, state)
 }
 
 // webFile fetches a linked file unless it is unchanged: spreadsheets go

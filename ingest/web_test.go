@@ -22,6 +22,7 @@ import (
 type webSite struct {
 	mu      sync.Mutex
 	country []byte // the Afghanistan casualties page, changed by tests
+	image   []byte // a page whose table is only an image
 	xlsx    []byte
 	hits    map[string]int
 }
@@ -35,10 +36,13 @@ func (s *webSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
 	case "/en-gb/reports/2018/cluster-munition-monitor-2018/the-impact.aspx":
 		fmt.Fprint(w, `<html><body><a href="/en-gb/reports/2018/afghanistan/casualties.aspx">Afghanistan</a>
+			<a href="/en-gb/reports/2016/global/casualties.aspx">Global</a>
 			<a href="/private/secret.pdf">x</a></body></html>`)
 	case "/en-gb/reports/2018/afghanistan/casualties.aspx":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(s.country)
+	case "/en-gb/reports/2016/global/casualties.aspx":
+		_, _ = w.Write(s.image)
 	case "/art7/":
 		fmt.Fprint(w, `<html><body><ul>
 			<li><a href="/files/CCM_Art7_Lebanon_2023.pdf">Lebanon 2023 (English)</a></li>
@@ -71,7 +75,11 @@ func TestWebCrawlNightly(t *testing.T) {
 	if err := exports.WriteTemplate(&xb, exports.TemplateOptions{Lang: c.Lang, Country: c.Code, Year: 2023, Prefill: sample.Report(c, 2023)}); err != nil {
 		t.Fatal(err)
 	}
-	site := &webSite{country: page, xlsx: xb.Bytes(), hits: map[string]int{}}
+	image, err := os.ReadFile("monitor/testdata/cmm2016_table_as_image.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := &webSite{country: page, image: image, xlsx: xb.Bytes(), hits: map[string]int{}}
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
@@ -99,11 +107,20 @@ func TestWebCrawlNightly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.OK() || len(rep.Pages) != 1 || rep.Pages[0].Status != "new" || rep.Pages[0].Facts == 0 {
-		t.Fatalf("first run: ok %v pages %+v failed %+v", rep.OK(), rep.Pages, rep.Failed)
+	// The image-only page says no data, which is not a failure.
+	if !rep.OK() || len(rep.Files) != 3 {
+		t.Fatalf("first run: ok %v files %+v failed %+v", rep.OK(), rep.Files, rep.Failed)
 	}
-	if len(rep.Files) != 1 || rep.Files[0].Status != "ingested" {
-		t.Fatalf("first run files: %+v", rep.Files)
+	for _, f := range rep.Files {
+		if strings.Contains(f.Path, "/global/") {
+			if f.Status != ingest.PageNoData || f.Facts != 0 {
+				t.Errorf("image-only page: %s, %d facts; want no_data and no facts", f.Status, f.Facts)
+			}
+			continue
+		}
+		if f.Status != "ingested" || f.Facts == 0 || f.SHA256 == "" {
+			t.Errorf("first run: %s %s, %d facts", f.Path, f.Status, f.Facts)
+		}
 	}
 	if len(rep.NeedsManualEntry) != 1 || !strings.HasSuffix(rep.NeedsManualEntry[0].URL, ".pdf") ||
 		rep.NeedsManualEntry[0].Country == nil || *rep.NeedsManualEntry[0].Country != "LBN" {
@@ -123,8 +140,8 @@ func TestWebCrawlNightly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep2.Pages) != 0 || len(rep2.Files) != 0 || rep2.Unchanged != 3 || !rep2.OK() {
-		t.Fatalf("second run: pages %+v files %+v unchanged %d failed %+v", rep2.Pages, rep2.Files, rep2.Unchanged, rep2.Failed)
+	if len(rep2.Files) != 0 || rep2.Unchanged != 4 || !rep2.OK() {
+		t.Fatalf("second run: files %+v unchanged %d failed %+v", rep2.Files, rep2.Unchanged, rep2.Failed)
 	}
 
 	// Third run: the page revises a figure; the run reports the diff.
@@ -135,17 +152,17 @@ func TestWebCrawlNightly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep3.Pages) != 1 || rep3.Pages[0].Status != "changed" {
-		t.Fatalf("third run pages: %+v", rep3.Pages)
+	if len(rep3.Files) != 1 || rep3.Files[0].Status != "superseded" {
+		t.Fatalf("third run: %+v", rep3.Files)
 	}
 	found := false
-	for _, ch := range rep3.Pages[0].Changes {
+	for _, ch := range rep3.Files[0].Changes {
 		if ch.Kind == "revised" && ch.Before != nil && *ch.Before == 797 && ch.After != nil && *ch.After == 799 {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("diff does not show 797 -> 799: %+v", rep3.Pages[0].Changes)
+		t.Errorf("diff does not show 797 -> 799: %+v", rep3.Files[0].Changes)
 	}
 
 	// One run at a time.

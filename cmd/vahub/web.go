@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/vahub/vahub/ingest"
 	"github.com/vahub/vahub/ingest/crawl"
@@ -88,6 +91,7 @@ func runWeb(ctx context.Context, e *env, opts ingest.WebOptions, asJSON bool, re
 	}
 	defer release()
 	opts.Logger = e.log
+	opts.Progress = progressBar(e.stderr)
 	rep, err := ingest.Web(ctx, db, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vahub: %v\n", err)
@@ -117,23 +121,20 @@ func runWeb(ctx context.Context, e *env, opts ingest.WebOptions, asJSON bool, re
 
 func printWeb(e *env, rep ingest.WebReport) {
 	fmt.Fprintf(e.stdout, "run %d (%v)\n", rep.RunID, rep.Profiles)
-	for _, p := range rep.Pages {
-		fmt.Fprintf(e.stdout, "%-9s %s (%d facts)\n", p.Status, p.URL, p.Facts)
-		for _, c := range p.Changes {
+	for _, f := range rep.Files {
+		fmt.Fprintf(e.stdout, "%-10s %s (%d facts)\n", f.Status, f.Path, f.Facts)
+		for _, c := range f.Changes {
 			fmt.Fprintf(e.stdout, "    %s %s: %v -> %v\n", c.Kind, c.Fact, deref(c.Before), deref(c.After))
 		}
-		for _, is := range p.Issues {
+		for _, is := range f.Issues {
 			fmt.Fprintf(e.stdout, "    %s\n", is)
 		}
 	}
-	for _, f := range rep.Files {
-		fmt.Fprintf(e.stdout, "%-9s %s (%d facts)\n", f.Status, f.Path, f.Facts)
-	}
 	for _, f := range rep.Failed {
-		fmt.Fprintf(e.stdout, "FAILED    %s: %s\n", f.URL, f.Error)
+		fmt.Fprintf(e.stdout, "FAILED     %s: %s\n", f.URL, f.Error)
 	}
-	fmt.Fprintf(e.stdout, "%d page(s) new or changed, %d unchanged, %d file(s) ingested, %d failed, %d document(s) need manual entry\n",
-		len(rep.Pages), rep.Unchanged, len(rep.Files), len(rep.Failed), len(rep.NeedsManualEntry))
+	fmt.Fprintf(e.stdout, "%d page(s) or file(s) new or changed, %d unchanged, %d failed, %d skipped by robots.txt, %d document(s) need manual entry\n",
+		len(rep.Files), rep.Unchanged, len(rep.Failed), len(rep.Skipped), len(rep.NeedsManualEntry))
 	for _, d := range rep.NeedsManualEntry {
 		fmt.Fprintf(e.stdout, "  manual entry: %s\n", d.URL)
 	}
@@ -155,4 +156,24 @@ func profileNames(ps []crawl.Profile) string {
 		s += p.Name
 	}
 	return s
+}
+
+// progressBar draws "monitor [#####     ] 12/40" on a terminal and nothing
+// when stderr is a file or a pipe (cron, systemd), where logs are read.
+func progressBar(w io.Writer) func(string, int, int) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return func(profile string, done, total int) {
+		const width = 30
+		n := 0
+		if total > 0 {
+			n = done * width / total
+		}
+		fmt.Fprintf(w, "\r%-8s [%s%s] %d/%d", profile, strings.Repeat("#", n), strings.Repeat(" ", width-n), done, total)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
 }
