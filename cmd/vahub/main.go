@@ -42,6 +42,9 @@ Commands:
   runs        list recent ingestion runs (runs ID: one run's report)
   migrate     apply database migrations (migrate status: show them)
   db          manage the embedded PostgreSQL cluster (start, stop, status, url)
+  serve       run the web server and JSON API (uploads, facts, gap export)
+  user        manage accounts of the web server (add, list, disable, reset-password)
+  token       manage API tokens (create, list, revoke)
   version     print the version
 
 Global flags:
@@ -91,6 +94,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdMigrate(ctx, env, cmdArgs)
 	case "db":
 		return cmdDB(ctx, env, cmdArgs)
+	case "serve":
+		return cmdServe(ctx, env, cmdArgs)
+	case "user":
+		return cmdUser(ctx, env, cmdArgs)
+	case "token":
+		return cmdToken(ctx, env, cmdArgs)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vahub", version)
 		return exitOK

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error codes of the API. Every error a handler returns maps to exactly one
+// status through the codes table (wtf's http.Error); anything else is an
+// internal error, logged once here and answered without detail.
+const (
+	eInvalid      = "invalid"      // a malformed query or form
+	eUnauthorized = "unauthorized" // no token, or one vahub does not know
+	eForbidden    = "forbidden"    // a token without the right, or a country outside its scope
+	eNotFound     = "not_found"    // no such route
+	eMethod       = "method"       // the route exists, not with this method
+	eTooLarge     = "too_large"    // the upload is over the cap
+	eUnsupported  = "unsupported"  // the upload is not an xlsx or CSV
+	eUnavailable  = "unavailable"  // not ready (database down, migrations pending)
+	eInternal     = "internal"     // vahub's fault
+)
+
+var codes = map[string]int{
+	eInvalid:      http.StatusBadRequest,
+	eUnauthorized: http.StatusUnauthorized,
+	eForbidden:    http.StatusForbidden,
+	eNotFound:     http.StatusNotFound,
+	eMethod:       http.StatusMethodNotAllowed,
+	eTooLarge:     http.StatusRequestEntityTooLarge,
+	eUnsupported:  http.StatusUnsupportedMediaType,
+	eUnavailable:  http.StatusServiceUnavailable,
+	eInternal:     http.StatusInternalServerError,
+}
+
+// apiError is an error the client may read.
+type apiError struct {
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.message }
+
+func errorf(code, format string, args ...any) error {
+	return &apiError{code: code, message: fmt.Sprintf(format, args...)}
+}
+
+// errorCode and errorMessage give an error's code and the message the client
+// sees. A request body over http.MaxBytesReader's cap is too_large wherever
+// it is noticed.
+func errorCode(err error) string {
+	var ae *apiError
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae.code
+	case errors.As(err, &mb):
+		return eTooLarge
+	}
+	return eInternal
+}
+
+func errorMessage(err error) string {
+	var ae *apiError
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae.message
+	case errors.As(err, &mb):
+		return fmt.Sprintf("the upload is over the limit of %s", sizeText(mb.Limit-multipartSlack))
+	}
+	return "internal error"
+}
+
+// writeError answers err as {"error": "..."} with its status. Internal errors
+// are logged (method and path, never headers or the token); a request the
+// client gave up on is not answered.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		s.log.Debug("request canceled", "method", r.Method, "path", r.URL.Path)
+		return
+	}
+	code := errorCode(err)
+	if code == eInternal {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == eUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vahub"`)
+	}
+	writeJSON(w, codes[code], map[string]string{"error": errorMessage(err)})
+}
+
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,583 @@
+package web_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vahub/vahub/exports"
+	"github.com/vahub/vahub/exports/sample"
+	"github.com/vahub/vahub/ingest"
+	"github.com/vahub/vahub/schema/pg"
+	"github.com/vahub/vahub/schema/pg/pgtest"
+	"github.com/vahub/vahub/web"
+	"github.com/vahub/vahub/web/auth"
+)
+
+// Principals of the tests, by the label the matrix uses.
+const (
+	asAdmin      = "admin"
+	asFocalLAO   = "focal_point LAO"
+	asResearcher = "researcher"
+	asEnumerator = "enumerator LAO"
+	asNoToken    = "no token"
+	asBadToken   = "bad token"
+)
+
+var principals = []string{asAdmin, asFocalLAO, asResearcher, asEnumerator, asNoToken, asBadToken}
+
+type fixture struct {
+	db     *pg.DB
+	url    string
+	tokens map[string]string
+	// approved[country] is the report id of the approved 2024 report the
+	// fixture ingested for LAO and LBN.
+	approved map[string]int64
+}
+
+// setup starts the server on a fresh database with one user (and token)
+// per role and approved 2024 reports for LAO and LBN.
+func setup(t *testing.T, opts web.Options) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	db := pgtest.NewDB(t)
+	f := &fixture{db: db, tokens: map[string]string{}, approved: map[string]int64{}}
+	users := []struct {
+		label, name, role string
+		countries         []string
+	}{
+		{asAdmin, "ada", auth.RoleAdmin, nil},
+		{asFocalLAO, "fp-lao", auth.RoleFocalPoint, []string{"LAO"}},
+		{asResearcher, "rita", auth.RoleResearcher, nil},
+		{asEnumerator, "enum-lao", auth.RoleEnumerator, []string{"LAO"}},
+	}
+	for _, u := range users {
+		if _, err := db.CreateUser(ctx, u.name, u.role, u.countries, nil); err != nil {
+			t.Fatalf("CreateUser %s: %v", u.name, err)
+		}
+		tok, hash, err := auth.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateToken(ctx, u.name, hash, "test"); err != nil {
+			t.Fatalf("CreateToken %s: %v", u.name, err)
+		}
+		f.tokens[u.label] = tok
+	}
+	// A well-formed token vahub never issued.
+	bad, _, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens[asBadToken] = bad
+
+	dir := t.TempDir()
+	var paths []string
+	for _, c := range []string{"LAO", "LBN"} {
+		p := filepath.Join(dir, c+".xlsx")
+		if err := os.WriteFile(p, template(t, c, 2024), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	res, err := ingest.Files(ctx, db, paths, ingest.Options{RunKind: "cli", StartedBy: "test", ReportStatus: "approved"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range res.Files {
+		if fr.Status != pg.FileIngested {
+			t.Fatalf("seed %s: %s %v", fr.Path, fr.Status, fr.Issues)
+		}
+		f.approved[fr.Country] = fr.Report().ReportID
+	}
+
+	log := slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := httptest.NewServer(web.NewServer(db, log, opts))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f
+}
+
+// tlog sends the server's log to the test's.
+type tlog struct{ t *testing.T }
+
+func (l tlog) Write(b []byte) (int, error) { l.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+
+// template is a filled reporting template for country and year.
+func template(t *testing.T, country string, year int) []byte {
+	t.Helper()
+	r := sample.Report(sample.Country{Code: country, Lang: "en", Scale: 40}, year)
+	var buf bytes.Buffer
+	if err := exports.WriteTemplate(&buf, exports.TemplateOptions{Lang: r.Language, Country: r.Country, Year: r.Year, Prefill: r}); err != nil {
+		t.Fatalf("WriteTemplate: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// request builds a request as principal who (a token, a bad one, or none).
+func (f *fixture) request(t *testing.T, who, method, path string, body io.Reader, contentType string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, f.url+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if tok, ok := f.tokens[who]; ok {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	return req
+}
+
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func (f *fixture) get(t *testing.T, who, path string) (*http.Response, []byte) {
+	t.Helper()
+	return do(t, f.request(t, who, http.MethodGet, path, nil, ""))
+}
+
+// upload posts content as the multipart field "file" named name.
+func (f *fixture) upload(t *testing.T, who, name string, content []byte) (*http.Response, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if err := mw.WriteField("note", "from the test"); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	mw.Close()
+	return do(t, f.request(t, who, http.MethodPost, "/api/v1/uploads", &body, mw.FormDataContentType()))
+}
+
+type uploadAnswer struct {
+	Files []struct {
+		Path    string `json:"path"`
+		SHA256  string `json:"sha256"`
+		Status  string `json:"status"`
+		Format  string `json:"format"`
+		Country string `json:"country"`
+		Facts   int    `json:"facts"`
+		Issues  []struct {
+			Severity, Code, Message string
+		} `json:"issues"`
+	} `json:"files"`
+}
+
+type factRows struct {
+	Rows []map[string]any `json:"rows"`
+}
+
+// Every API route × every principal × own/other country (and the ways of
+// asking for another country's data through the query string), with the
+// exact status.
+func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{})
+	uploads := map[string][]byte{"LAO": template(t, "LAO", 2022), "LBN": template(t, "LBN", 2022)}
+
+	const (
+		ok   = http.StatusOK
+		no   = http.StatusForbidden
+		anon = http.StatusUnauthorized
+	)
+	// want gives the status for each principal, in principals' order.
+	type row struct {
+		name string
+		req  func(t *testing.T, who string) (*http.Response, []byte)
+		want [6]int // admin, focal LAO, researcher, enumerator, no token, bad token
+	}
+	get := func(path string) func(*testing.T, string) (*http.Response, []byte) {
+		return func(t *testing.T, who string) (*http.Response, []byte) { return f.get(t, who, path) }
+	}
+	up := func(country string) func(*testing.T, string) (*http.Response, []byte) {
+		return func(t *testing.T, who string) (*http.Response, []byte) {
+			return f.upload(t, who, country+"-2022.xlsx", uploads[country])
+		}
+	}
+	var rows []row
+	rows = append(rows,
+		row{"upload own country", up("LAO"), [6]int{ok, ok, no, no, anon, anon}},
+		row{"upload other country", up("LBN"), [6]int{ok, no, no, no, anon, anon}},
+	)
+	for _, route := range []string{"/api/v1/facts/casualties", "/api/v1/facts/services", "/api/v1/exports/gap.xlsx"} {
+		rows = append(rows,
+			row{route + " own", get(route + "?country=LAO"), [6]int{ok, ok, ok, no, anon, anon}},
+			row{route + " own, lower case", get(route + "?country=lao"), [6]int{ok, ok, ok, no, anon, anon}},
+			row{route + " other", get(route + "?country=LBN"), [6]int{ok, no, ok, no, anon, anon}},
+			row{route + " other by name", get(route + "?country=Lebanon"), [6]int{ok, no, ok, no, anon, anon}},
+			row{route + " own and other", get(route + "?country=LAO,LBN"), [6]int{ok, no, ok, no, anon, anon}},
+			row{route + " own then other", get(route + "?country=LAO&country=LBN"), [6]int{ok, no, ok, no, anon, anon}},
+			row{route + " every country", get(route), [6]int{ok, no, ok, no, anon, anon}},
+		)
+	}
+	rows = append(rows,
+		row{"facts with a year", get("/api/v1/facts/casualties?country=LAO&year=2024"), [6]int{ok, ok, ok, no, anon, anon}},
+		row{"gap with years", get("/api/v1/exports/gap.xlsx?country=LAO&from=2020&to=2024"), [6]int{ok, ok, ok, no, anon, anon}},
+	)
+
+	for _, r := range rows {
+		for i, who := range principals {
+			resp, body := r.req(t, who)
+			if resp.StatusCode != r.want[i] {
+				t.Errorf("%s as %s: status %d, want %d: %s", r.name, who, resp.StatusCode, r.want[i], body)
+				continue
+			}
+			switch resp.StatusCode {
+			case anon:
+				if !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+					t.Errorf("%s as %s: 401 without WWW-Authenticate: Bearer", r.name, who)
+				}
+				fallthrough
+			case no:
+				var e struct{ Error string }
+				if err := json.Unmarshal(body, &e); err != nil || e.Error == "" {
+					t.Errorf("%s as %s: error body %q, want {\"error\": …}", r.name, who, body)
+				}
+			}
+		}
+	}
+}
+
+// A focal point's data stays in their countries: the facts they get are
+// their country's, and so is the workbook.
+func TestFocalPointSeesOnlyTheirCountry(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{})
+	resp, body := f.get(t, asFocalLAO, "/api/v1/facts/services?country=LAO")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var got factRows
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if len(got.Rows) == 0 {
+		t.Fatal("no service rows for LAO")
+	}
+	for _, r := range got.Rows {
+		if r["country"] != "LAO" {
+			t.Fatalf("row of %v in LAO's facts", r["country"])
+		}
+	}
+
+	resp, body = f.get(t, asFocalLAO, "/api/v1/exports/gap.xlsx?country=LAO")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("gap: status %d: %s", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("gap Content-Type = %q", ct)
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, ".xlsx") {
+		t.Errorf("gap Content-Disposition = %q", cd)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	summary, err := x.GetRows("Summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(summary) != 3 || summary[2][0] != "LAO" {
+		t.Errorf("Summary rows = %v, want LAO 2024 only", summary)
+	}
+}
+
+// A focal point's upload is stored as submitted, answered with the ingest
+// report, and does not feed the views: facts stay the approved report's.
+func TestUploadSubmittedDoesNotFeedFacts(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{})
+	content := template(t, "LAO", 2023)
+	resp, body := f.upload(t, asFocalLAO, `C:\Users\fp\..\Desktop\Form H <2023>.xlsx`, content)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var got uploadAnswer
+	if err := json.Unmarshal(body, &got); err != nil || len(got.Files) != 1 {
+		t.Fatalf("answer %s: %v", body, err)
+	}
+	fr := got.Files[0]
+	if fr.Status != pg.FileIngested || fr.Country != "LAO" || fr.Format != "vahub-template" || fr.Facts == 0 {
+		t.Errorf("report = %+v, want an ingested LAO template with facts", fr)
+	}
+	if fr.Path != "Form_H__2023_.xlsx" {
+		t.Errorf("path = %q, want the sanitised base name", fr.Path)
+	}
+	var status string
+	if err := f.db.GetContext(t.Context(), &status, `SELECT r.status FROM report r JOIN input_file i ON i.id = r.file_id WHERE i.sha256 = $1`, fr.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if status != "submitted" {
+		t.Errorf("report status = %q, want submitted", status)
+	}
+
+	// The submitted 2023 report feeds nothing; 2024's approved one does.
+	for _, route := range []string{"casualties", "services"} {
+		resp, body = f.get(t, asFocalLAO, "/api/v1/facts/"+route+"?country=LAO&year=2023")
+		var rows factRows
+		if err := json.Unmarshal(body, &rows); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s 2023: %d %s", route, resp.StatusCode, body)
+		}
+		if len(rows.Rows) != 0 {
+			t.Errorf("%s 2023: %d rows from a submitted upload, want none", route, len(rows.Rows))
+		}
+		resp, body = f.get(t, asResearcher, "/api/v1/facts/"+route+"?country=LAO")
+		if err := json.Unmarshal(body, &rows); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", route, resp.StatusCode, body)
+		}
+		if len(rows.Rows) == 0 {
+			t.Errorf("%s: no rows for LAO", route)
+		}
+		for _, r := range rows.Rows {
+			if r["year"] != float64(2024) || r["source_id"] != float64(f.approved["LAO"]) {
+				t.Fatalf("%s: row %v, want only the approved 2024 report %d", route, r, f.approved["LAO"])
+			}
+		}
+	}
+
+	// Every upload attempt is in the audit log with its file's hash.
+	var audited int
+	if err := f.db.GetContext(t.Context(), &audited, `SELECT count(*) FROM audit_log WHERE action = 'upload' AND file_sha256 = $1`, fr.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if audited != 1 {
+		t.Errorf("audit rows for the upload = %d, want 1", audited)
+	}
+}
+
+// A focal point cannot upload another country's report: refused before
+// anything is stored.
+func TestUploadOtherCountryRefused(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{})
+	resp, body := f.upload(t, asFocalLAO, "lbn.xlsx", template(t, "LBN", 2023))
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "LBN") {
+		t.Fatalf("status %d: %s, want 403 naming LBN", resp.StatusCode, body)
+	}
+	var n int
+	if err := f.db.GetContext(t.Context(), &n, `SELECT count(*) FROM report WHERE country = 'LBN' AND year = 2023`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d LBN 2023 reports stored after a refused upload", n)
+	}
+}
+
+// Uploads that are not spreadsheets, too big, or rejected by validation.
+func TestUploadRefusals(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{MaxUpload: 64 << 10})
+
+	docx := func() []byte {
+		var b bytes.Buffer
+		z := zip.NewWriter(&b)
+		for _, name := range []string{"[Content_Types].xml", "word/document.xml"} {
+			w, _ := z.Create(name)
+			w.Write([]byte("<x/>"))
+		}
+		z.Close()
+		return b.Bytes()
+	}()
+	tests := []struct {
+		name    string
+		file    string
+		content []byte
+		want    int
+		status  string // the per-file status in a 200/422 answer
+	}{
+		{"pdf named xlsx", "report.xlsx", []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj <<>> endobj\n"), http.StatusUnsupportedMediaType, ""},
+		{"png", "photo.csv", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"), http.StatusUnsupportedMediaType, ""},
+		{"html", "page.csv", []byte("<!DOCTYPE html><html><body>hi</body></html>"), http.StatusUnsupportedMediaType, ""},
+		{"old xls", "old.xls", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00\x00\x00\x00\x00"), http.StatusUnsupportedMediaType, ""},
+		{"docx", "report.xlsx", docx, http.StatusUnsupportedMediaType, ""},
+		{"over the cap", "big.csv", bytes.Repeat([]byte("a,b,c\n"), 20000), http.StatusRequestEntityTooLarge, ""},
+		{"far over the cap (request body cut)", "huge.csv", bytes.Repeat([]byte("a,b,c\n"), 400000), http.StatusRequestEntityTooLarge, ""},
+		{"empty", "empty.csv", nil, http.StatusBadRequest, ""},
+		{"text vahub does not recognise", "notes.csv", []byte("hello,world\n1,2\n"), http.StatusUnprocessableEntity, pg.FileRejected},
+		{"valid template", "lao.xlsx", template(t, "LAO", 2021), http.StatusOK, pg.FileIngested},
+	}
+	for _, tc := range tests {
+		resp, body := f.upload(t, asAdmin, tc.file, tc.content)
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d: %s", tc.name, resp.StatusCode, tc.want, body)
+			continue
+		}
+		if tc.status == "" {
+			var e struct{ Error string }
+			if err := json.Unmarshal(body, &e); err != nil || e.Error == "" {
+				t.Errorf("%s: body %q, want a JSON error", tc.name, body)
+			}
+			continue
+		}
+		var got uploadAnswer
+		if err := json.Unmarshal(body, &got); err != nil || len(got.Files) != 1 || got.Files[0].Status != tc.status {
+			t.Errorf("%s: answer %s, want one file with status %s", tc.name, body, tc.status)
+		}
+	}
+
+	// No file field, and a body that is not multipart.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("other", "x")
+	mw.Close()
+	if resp, b := do(t, f.request(t, asAdmin, http.MethodPost, "/api/v1/uploads", &body, mw.FormDataContentType())); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("no file field: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := do(t, f.request(t, asAdmin, http.MethodPost, "/api/v1/uploads", strings.NewReader("x"), "text/csv")); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("not multipart: %d %s", resp.StatusCode, b)
+	}
+
+	// Every attempt with a token was audited, refusals included.
+	var audited int
+	if err := f.db.GetContext(t.Context(), &audited, `SELECT count(*) FROM audit_log WHERE action = 'upload'`); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(tests) + 2; audited != want {
+		t.Errorf("audited uploads = %d, want %d", audited, want)
+	}
+}
+
+// Probes, headers, unknown routes, bad parameters and cross-origin posts.
+func TestServerBasics(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{})
+	resp, body := f.get(t, asNoToken, "/healthz")
+	if resp.StatusCode != http.StatusOK || string(body) != "ok\n" {
+		t.Errorf("healthz: %d %q", resp.StatusCode, body)
+	}
+	resp, body = f.get(t, asNoToken, "/readyz")
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("readyz on a migrated database: %d %s", resp.StatusCode, body)
+	}
+	for h, want := range map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		"Referrer-Policy":         "no-referrer",
+	} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+
+	for _, tc := range []struct {
+		who, method, path string
+		want              int
+	}{
+		{asAdmin, http.MethodGet, "/api/v1/nothing", http.StatusNotFound},
+		{asAdmin, http.MethodGet, "/api/v1/uploads", http.StatusMethodNotAllowed},
+		{asAdmin, http.MethodDelete, "/api/v1/facts/casualties", http.StatusMethodNotAllowed},
+		{asAdmin, http.MethodGet, "/api/v1/facts/casualties?country=XXQ", http.StatusBadRequest},
+		{asAdmin, http.MethodGet, "/api/v1/facts/casualties?year=twenty", http.StatusBadRequest},
+		{asAdmin, http.MethodGet, "/api/v1/exports/gap.xlsx?from=2024&to=2020", http.StatusBadRequest},
+		{asFocalLAO, http.MethodGet, "/api/v1/facts/services?country=LAO&year=1066", http.StatusBadRequest},
+	} {
+		resp, body := do(t, f.request(t, tc.who, tc.method, tc.path, nil, ""))
+		if resp.StatusCode != tc.want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s: %d (%s) %s, want %d with a JSON error", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.want)
+		}
+	}
+
+	// A browser's cross-site form post is refused, token or not.
+	req := f.request(t, asAdmin, http.MethodPost, "/api/v1/uploads", strings.NewReader("x"), "text/plain")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	if resp, body := do(t, req); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-origin post: %d %s", resp.StatusCode, body)
+	}
+
+	// "Bearer" is case-insensitive; other schemes are not tokens.
+	req = f.request(t, asNoToken, http.MethodGet, "/api/v1/facts/casualties", nil, "")
+	req.Header.Set("Authorization", "bearer "+f.tokens[asResearcher])
+	if resp, body := do(t, req); resp.StatusCode != http.StatusOK {
+		t.Errorf("lower-case bearer: %d %s", resp.StatusCode, body)
+	}
+	req.Header.Set("Authorization", "Basic "+f.tokens[asResearcher])
+	if resp, _ := do(t, req); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("Basic scheme: %d, want 401", resp.StatusCode)
+	}
+	req.Header.Set("Authorization", "Bearer garbage")
+	if resp, _ := do(t, req); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("malformed token: %d, want 401", resp.StatusCode)
+	}
+
+	// A revoked token, and any token of a disabled user, stop working at once.
+	ctx := t.Context()
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := f.db.CreateToken(ctx, "rita", hash, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens["rita's second token"] = tok
+	if resp, body := f.get(t, "rita's second token", "/api/v1/facts/casualties"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("second token: %d %s", resp.StatusCode, body)
+	}
+	if err := f.db.RevokeToken(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := f.get(t, "rita's second token", "/api/v1/facts/casualties"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("revoked token: %d, want 401", resp.StatusCode)
+	}
+	if err := f.db.DisableUser(ctx, "rita"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := f.get(t, asResearcher, "/api/v1/facts/casualties"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("disabled user's token: %d, want 401", resp.StatusCode)
+	}
+}
+
+// /readyz says no while the database has no schema; /healthz still says
+// the process is alive.
+func TestReadyzEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	db, err := pg.Open(t.Context(), pgtest.NewEmptyURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	srv := httptest.NewServer(web.NewServer(db, nil, web.Options{}))
+	t.Cleanup(srv.Close)
+	for path, want := range map[string]int{"/readyz": http.StatusServiceUnavailable, "/healthz": http.StatusOK} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d %s, want %d", path, resp.StatusCode, b, want)
+		}
+	}
+}
