@@ -90,6 +90,12 @@ func runWeb(ctx context.Context, e *env, opts ingest.WebOptions, asJSON bool, re
 		return exitInternal
 	}
 	defer release()
+	if n, err := db.AbandonRuns(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "vahub: %v\n", err)
+		return exitInternal
+	} else if n > 0 {
+		e.log.Warn("earlier runs were interrupted; marked failed", "runs", n)
+	}
 	opts.Logger = e.log
 	opts.Progress = progressBar(e.stderr)
 	rep, err := ingest.Web(ctx, db, opts)

@@ -188,3 +188,16 @@ func (db *DB) DiffReports(ctx context.Context, oldID, newID int64) ([]FactChange
 	}
 	return out, nil
 }
+
+// AbandonRuns marks crawl and nightly runs still 'running' as failed. Call
+// it holding the run lock: no such run can then be alive (a killed run
+// leaves its row behind; its files were each all or nothing).
+func (db *DB) AbandonRuns(ctx context.Context) (int64, error) {
+	res, err := db.ExecContext(ctx, `
+		UPDATE ingest_run SET status = 'failed', finished_at = $1
+		WHERE status = 'running' AND kind IN ('crawl', 'nightly')`, db.Now())
+	if err != nil {
+		return 0, fmt.Errorf("pg: abandon runs: %w", err)
+	}
+	return res.RowsAffected()
+}
