@@ -235,7 +235,7 @@ func gapText(s string) any {
 	if s == "" {
 		return nil
 	}
-	return safeText(s)
+	return SafeText(s)
 }
 
 func (g *gapWriter) date(t *time.Time) any {

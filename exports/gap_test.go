@@ -295,8 +295,8 @@ func TestSafeText(t *testing.T) {
 		"#country+code":     "#country+code",
 		"=cmd|' /C calc'!A": "'=cmd|' /C calc'!A",
 	} {
-		if got := safeText(in); got != want {
-			t.Errorf("safeText(%q) = %q, want %q", in, got, want)
+		if got := SafeText(in); got != want {
+			t.Errorf("SafeText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

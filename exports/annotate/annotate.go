@@ -29,6 +29,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/vahub/vahub/exports"
 	"github.com/vahub/vahub/schema"
 )
 
@@ -425,19 +426,6 @@ func uniqueSheetName(x *excelize.File, base string) string {
 	}
 }
 
-// safe neutralises text a spreadsheet would run as a formula (like
-// exports.safeText, which this package cannot reach).
-func safe(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
 // The list's layout: summary, file, note, header, then one row per issue.
 const (
 	headerRow = 4
@@ -459,7 +447,7 @@ func writeList(x *excelize.File, sheet, srcPath string, issues []schema.Issue, l
 	}
 	set := func(cell, v string, style int) {
 		if err == nil {
-			err = x.SetCellStr(sheet, cell, safe(v))
+			err = x.SetCellStr(sheet, cell, exports.SafeText(v))
 		}
 		if err == nil && style != 0 {
 			err = x.SetCellStyle(sheet, cell, cell, style)
