@@ -320,7 +320,7 @@ func TestReadArticle7(t *testing.T) {
 			format:  FormatArticle7,
 			country: "LBN", year: 2024, lang: "fr",
 			cas:    []string{"killed female adult total total = 2 @C2", "killed male adult total total = 1 @B2"},
-			issues: []string{"error Formulaire H!D1 unknown_labels"},
+			issues: []string{"error Formulaire H!D1 mapping_needed", "error Formulaire H!D1 unknown_labels"},
 		},
 		{
 			name: "no country and no --country is rejected",

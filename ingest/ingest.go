@@ -227,7 +227,7 @@ func writeDraftMapping(path string, parsed *Parsed, opts Options) {
 	if out == "" {
 		out = filepath.Base(path) + ".mapping.json"
 	}
-	note := fmt.Sprintf(" A mapping file was written to %s: set each column's dimension there, then run "+
+	note := fmt.Sprintf(" A mapping file was written to %s: say there what each unknown column or label means, then run "+
 		"`vahub ingest --mapping %s %s` (the mapping is remembered for files with the same layout).", out, out, path)
 	if err := WriteMappingFile(out, parsed.Draft); err != nil {
 		note = fmt.Sprintf(" vahub could not write a mapping file to %s (%v); give --write-mapping FILE.json.", out, unwrapPath(err))

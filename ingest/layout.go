@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vahub/vahub/ingest/tables"
 	"github.com/vahub/vahub/normalize"
 	"github.com/vahub/vahub/schema/pg"
 )
@@ -94,7 +95,7 @@ func LayoutFingerprint(format string, sheets []string, sheet string, header []st
 	var b strings.Builder
 	b.WriteString("vahub-layout-v1\n")
 	b.WriteString("format\t" + format + "\n")
-	if format == "xlsx" {
+	if format == "xlsx" || format == FormatTable {
 		for _, s := range sheets {
 			b.WriteString("sheet\t" + normalize.Fold(s) + "\n")
 		}
@@ -109,6 +110,37 @@ func LayoutFingerprint(format string, sheets []string, sheet string, header []st
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])
+}
+
+// a7TableFingerprint is LayoutFingerprint of a table the table reader
+// found: format "table" (never equal to a dataset's), the header rows'
+// texts of each column joined top to bottom.
+func a7TableFingerprint(sheets []string, t tables.Table, g [][]string) string {
+	header := make([]string, t.Right+1)
+	for c := t.Left; c <= t.Right; c++ {
+		var parts []string
+		for _, r := range t.HeaderRows {
+			if r < len(g) && c < len(g[r]) {
+				if v := strings.TrimSpace(g[r][c]); v != "" {
+					parts = append(parts, v)
+				}
+			}
+		}
+		header[c] = strings.Join(parts, " / ")
+	}
+	return LayoutFingerprint(FormatTable, sheets, t.Sheet, header)
+}
+
+// a7Labels resolves a label mapping into the overrides tables.Discover
+// takes. The mapping was validated when read.
+func a7Labels(m *Mapping) map[string]tables.Meaning {
+	out := map[string]tables.Meaning{}
+	for k, v := range m.Labels {
+		if mn, err := ParseLabelValue(v); err == nil {
+			out[normalize.Fold(k)] = mn
+		}
+	}
+	return out
 }
 
 // dsTableFingerprint is LayoutFingerprint of one dataset table.

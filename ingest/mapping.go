@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/vahub/vahub/ingest/tables"
+	"github.com/vahub/vahub/schema"
 )
 
 // CodeMappingNeeded: the dataset reader could not tell which column is
@@ -26,7 +29,12 @@ type Mapping struct {
 	Fingerprint string                   `json:"fingerprint"`
 	Sheet       string                   `json:"sheet"`
 	HeaderRow   int                      `json:"header_row"`
-	Columns     map[string]MappingColumn `json:"columns"`
+	Columns     map[string]MappingColumn `json:"columns,omitempty"`
+	// Labels is for the table reader (Article 7 forms and other tables):
+	// each header text vahub did not know, mapped to what it means
+	// ("sex=male", "sex=male, age_group=adult", "total", "ignore"); see
+	// MappingLabelValues.
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // MappingColumn is one column of a mapping. Header is informative (what
@@ -84,11 +92,16 @@ func roleDimension(r dsRole) string {
 // Validate checks a mapping: known dimensions, column letters, each
 // dimension on one column at most. The error names the offending key.
 func (m *Mapping) Validate() error {
-	if len(m.Columns) == 0 {
+	if len(m.Columns) == 0 && len(m.Labels) == 0 {
 		return fmt.Errorf(`"columns" is missing or empty`)
 	}
 	if m.Fingerprint != "" && !isHex64(m.Fingerprint) {
 		return fmt.Errorf(`"fingerprint": %q is not a layout fingerprint (64 hexadecimal digits); leave it as vahub wrote it, or remove it`, m.Fingerprint)
+	}
+	for _, key := range slices.Sorted(maps.Keys(m.Labels)) {
+		if _, err := ParseLabelValue(m.Labels[key]); err != nil {
+			return fmt.Errorf("labels[%q]: %w", key, err)
+		}
 	}
 	used := map[string]string{}
 	for _, key := range slices.Sorted(maps.Keys(m.Columns)) {
@@ -171,6 +184,9 @@ func ParseMapping(b []byte) (*Mapping, error) {
 		delete(m.Columns, k)
 		m.Columns[strings.ToUpper(strings.TrimSpace(k))] = c
 	}
+	for k, v := range m.Labels {
+		m.Labels[k] = normLabelValue(v)
+	}
 	m.Help = nil
 	return &m, nil
 }
@@ -181,6 +197,9 @@ func (m *Mapping) encode(withHelp bool) ([]byte, error) {
 	c.Help = nil
 	if withHelp {
 		c.Help = mappingHelp
+		if len(c.Columns) == 0 && c.Labels != nil {
+			c.Help = labelsHelp()
+		}
 	}
 	return json.MarshalIndent(&c, "", "  ")
 }
@@ -192,4 +211,98 @@ func WriteMappingFile(path string, m *Mapping) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// Dimensions and values a header label can be mapped to (Mapping.Labels),
+// besides "total" (a total row or column: a check on its parts) and
+// "ignore" (a notes column: its figures are not read).
+var labelDims = map[string][]string{
+	"sex":             schema.Sexes,
+	"age_group":       schema.AgeGroups,
+	"outcome":         schema.Outcomes,
+	"measure":         schema.Measures,
+	"pillar":          schema.Pillars,
+	"cause":           schema.Causes,
+	"civilian_status": schema.CivilianStatuses,
+	"disability":      schema.Disabilities,
+}
+
+// MappingLabelValues lists the allowed label values: dimension=value for
+// each dimension and value, then total and ignore.
+func MappingLabelValues() []string {
+	var out []string
+	for _, d := range slices.Sorted(maps.Keys(labelDims)) {
+		for _, v := range labelDims[d] {
+			out = append(out, d+"="+v)
+		}
+	}
+	return append(out, "total", "ignore")
+}
+
+func labelsHelp() []string {
+	return []string{
+		"Set each label's value to what the header text means: dimension=value, several joined with commas " +
+			"(\"sex=male, age_group=adult\"), or \"total\" (a total row or column), or \"ignore\" (figures not read).",
+		"Allowed: " + strings.Join(MappingLabelValues(), ", ") + ".",
+		"Then run: vahub ingest --mapping THIS_FILE.json FILE. The mapping is stored: next year's file with the same layout needs no flag.",
+	}
+}
+
+func normLabelValue(v string) string {
+	parts := strings.Split(v, ",")
+	for i, p := range parts {
+		d, val, ok := strings.Cut(p, "=")
+		if ok {
+			parts[i] = strings.ToLower(strings.TrimSpace(d)) + "=" + strings.ToLower(strings.TrimSpace(val))
+		} else {
+			parts[i] = strings.ToLower(strings.TrimSpace(p))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ParseLabelValue reads a label value of a mapping file into what the
+// table reader makes of a header label.
+func ParseLabelValue(v string) (tables.Meaning, error) {
+	var m tables.Meaning
+	if strings.TrimSpace(v) == "" {
+		return m, fmt.Errorf("no value; write what the label means, e.g. \"sex=male\", \"outcome=killed\", \"total\" or \"ignore\"")
+	}
+	seen, dims := false, map[string]bool{}
+	for p := range strings.SplitSeq(normLabelValue(v), ", ") {
+		switch p {
+		case "ignore":
+			m.Notes = true
+			continue
+		case "total":
+			m.Total = true
+			continue
+		}
+		d, val, ok := strings.Cut(p, "=")
+		allowed, known := labelDims[d]
+		if !ok || !known {
+			return m, fmt.Errorf("%q is not dimension=value or total or ignore; dimensions are %s", p,
+				strings.Join(slices.Sorted(maps.Keys(labelDims)), ", "))
+		}
+		if !slices.Contains(allowed, val) {
+			return m, fmt.Errorf("%q: unknown %s value %q; use one of %s", p, d, val, strings.Join(allowed, ", "))
+		}
+		name := d
+		switch d {
+		case "age_group":
+			name = "age"
+		case "civilian_status":
+			name = "civilian"
+		}
+		if dims[d] {
+			return m, fmt.Errorf("%q: %s is given twice", p, d)
+		}
+		dims[d] = true
+		m.Dims.Set(name, val)
+		seen = true
+	}
+	if m.Notes && (seen || m.Total) {
+		return m, fmt.Errorf("\"ignore\" cannot be combined with other values")
+	}
+	return m, nil
 }

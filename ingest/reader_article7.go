@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -12,6 +13,7 @@ import (
 	"github.com/vahub/vahub/normalize"
 	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/schema/formh"
+	"github.com/vahub/vahub/schema/pg"
 )
 
 // Formats of the Article 7 reader: an Article 7 report as a State filled
@@ -71,12 +73,132 @@ func readArticle7(ctx context.Context, in Input) (p *Parsed, err error) {
 		}
 		wb.sheets = append(wb.sheets, tables.Sheet{Name: name, Grid: g})
 	}
-	return wb.read(in), nil
+	if err := wb.chooseLabels(ctx, in); err != nil {
+		return nil, err
+	}
+	p = wb.read(in)
+	if p != nil {
+		wb.finishLabels(in, p)
+	}
+	return p, nil
+}
+
+// chooseLabels looks for header labels vahub does not know. When there
+// are some, the first such table's layout fingerprint picks a label
+// mapping: the one given with --mapping, else one stored for the layout.
+// Found, its labels are given to discovery; not found, a draft mapping
+// file lists the unknown labels for a data officer to complete.
+func (wb *a7Workbook) chooseLabels(ctx context.Context, in Input) error {
+	var names []string
+	for _, s := range wb.sheets {
+		names = append(names, s.Name)
+	}
+	var first *tables.Table
+	var unknown []string
+	seen := map[string]bool{}
+	for _, s := range wb.sheets {
+		if a7HasHXLRow(s.Grid) {
+			continue
+		}
+		for _, t := range tables.Discover(s) {
+			if len(t.Unknown) == 0 {
+				continue
+			}
+			if first == nil {
+				first = &t
+				wb.labelFP = a7TableFingerprint(names, t, s.Grid)
+			}
+			for _, l := range t.Unknown {
+				if k := normalize.Fold(l.Text); k != "" && !seen[k] {
+					seen[k] = true
+					unknown = append(unknown, l.Text)
+				}
+			}
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	use := &LayoutUse{Fingerprint: wb.labelFP, Format: FormatTable}
+	switch {
+	case in.Mapping != nil && len(in.Mapping.Labels) > 0 && in.Mapping.matches(wb.labelFP, "xlsx", first.Sheet):
+		use.Source, use.Mapping = LayoutFromFile, in.Mapping
+	case in.Layouts != nil:
+		st, err := in.Layouts.Get(ctx, wb.labelFP)
+		if err != nil {
+			return err
+		}
+		if st != nil && len(st.Mapping.Labels) > 0 {
+			use.Source, use.Mapping = LayoutStoredAuto, st.Mapping
+			if st.Source == pg.LayoutOfficer {
+				use.Source = LayoutOfficer
+			}
+		}
+	}
+	if use.Mapping == nil {
+		wb.draft = &Mapping{Fingerprint: wb.labelFP, Sheet: first.Sheet, HeaderRow: first.Top + 1, Labels: map[string]string{}}
+		for _, u := range unknown {
+			wb.draft.Labels[u] = ""
+		}
+		return nil
+	}
+	m := *use.Mapping
+	m.Fingerprint = wb.labelFP
+	use.Mapping = &m
+	wb.labelUse = use
+	labels := a7Labels(use.Mapping)
+	for i := range wb.sheets {
+		wb.sheets[i].Labels = labels
+	}
+	return nil
+}
+
+// finishLabels hands the draft mapping or the label mapping used to the
+// run: a rejected table gets a mapping file to complete; a table read with
+// a mapping has it stored for the next file of the same layout.
+func (wb *a7Workbook) finishLabels(in Input, p *Parsed) {
+	if wb.labelUse != nil {
+		if slices.ContainsFunc(p.Issues, func(is schema.Issue) bool {
+			return is.Code == schema.CodeUnknownLabels && is.Severity == schema.SevError
+		}) {
+			// Labels still unknown: a draft with the mapping's labels and the rest.
+			d := *wb.labelUse.Mapping
+			d.Labels = maps.Clone(d.Labels)
+			for _, t := range wb.found {
+				for _, l := range t.Unknown {
+					if _, ok := d.Labels[l.Text]; !ok {
+						d.Labels[l.Text] = ""
+					}
+				}
+			}
+			wb.draft = &d
+		} else {
+			p.Layout = wb.labelUse
+		}
+	}
+	if in.Mapping != nil && (wb.labelUse == nil || wb.labelUse.Source != LayoutFromFile) && len(in.Mapping.Labels) > 0 {
+		p.Issues = append(p.Issues, dsMappingNotUsed(in.Mapping))
+	}
+	if wb.draft == nil {
+		return
+	}
+	for _, is := range p.Issues {
+		if is.Code == schema.CodeUnknownLabels && is.Severity == schema.SevError {
+			p.Draft = wb.draft
+			p.Issues = append(p.Issues, schema.Issue{Severity: schema.SevError, Sheet: is.Sheet, Cell: is.Cell, Code: CodeMappingNeeded,
+				Message: "Header labels vahub does not know can be mapped: give each label in the mapping file's \"labels\" " +
+					"what it means (\"sex=male, age_group=adult\", \"outcome=killed\", \"total\", \"ignore\" …)."})
+			return
+		}
+	}
 }
 
 // a7Workbook is a file's sheets as grids.
 type a7Workbook struct {
 	sheets   []tables.Sheet
+	labelFP  string     // layout fingerprint of the first table with unknown labels
+	labelUse *LayoutUse // the label mapping discovery was given
+	draft    *Mapping   // the mapping file to write for unknown labels
 	date1904 bool
 	lang     string
 	found    []tables.Table

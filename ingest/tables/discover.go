@@ -33,6 +33,10 @@ const (
 type Sheet struct {
 	Name string
 	Grid [][]string
+	// Labels overrides what header labels mean, keyed by their folded text
+	// (normalize.Fold): a data officer's mapping file gives labels vahub
+	// does not know a meaning. Consulted before Classify.
+	Labels map[string]Meaning
 }
 
 // Cell is one figure cell of a table, with what its headers say.
@@ -131,6 +135,7 @@ func clip(in [][]string) grid {
 // finder holds one sheet's grid and what discovery learnt of its texts.
 type finder struct {
 	g        grid
+	labels   map[string]Meaning
 	meanings map[string]meaningOK
 	numbers  map[string]bool
 	values   map[string]bool
@@ -145,9 +150,19 @@ func (f *finder) classify(v string) (Meaning, bool) {
 	if m, ok := f.meanings[v]; ok {
 		return m.m, m.ok
 	}
-	m, ok := Classify(v, true)
+	m, ok := f.meaning(v, true)
 	f.meanings[v] = meaningOK{m, ok}
 	return m, ok
+}
+
+// meaning is Classify, after the sheet's label overrides.
+func (f *finder) meaning(v string, hasGirls bool) (Meaning, bool) {
+	if len(f.labels) > 0 {
+		if m, ok := f.labels[normalize.Fold(v)]; ok {
+			return m, true
+		}
+	}
+	return Classify(v, hasGirls)
 }
 
 func (f *finder) number(v string) bool {
@@ -171,7 +186,7 @@ func (f *finder) value(v string) bool {
 // Discover finds the tables of one sheet, top to bottom.
 func Discover(s Sheet) []Table {
 	g := clip(s.Grid)
-	f := &finder{g: g, meanings: map[string]meaningOK{}, numbers: map[string]bool{}, values: map[string]bool{}}
+	f := &finder{g: g, labels: s.Labels, meanings: map[string]meaningOK{}, numbers: map[string]bool{}, values: map[string]bool{}}
 	var out []Table
 	floor := -1
 	for r := 0; r < len(g); r++ {
@@ -418,7 +433,7 @@ func (f *finder) build(h, floor int) (Table, bool) {
 		}
 		colLevels = append(colLevels, lv)
 	}
-	cols := readAxis(colLevels)
+	cols := f.readAxis(colLevels)
 	var rowLevels [][]Label
 	for _, r := range rows {
 		var lv []Label
@@ -427,7 +442,7 @@ func (f *finder) build(h, floor int) (Table, bool) {
 		}
 		rowLevels = append(rowLevels, lv)
 	}
-	rowsAx := readAxis(rowLevels)
+	rowsAx := f.readAxis(rowLevels)
 	if len(labelCols) > 0 {
 		for i, r := range rows {
 			if emptyLabels(rowLevels[i]) && len(rows) > 1 {
@@ -533,7 +548,7 @@ func kindOf(cells []Cell) string {
 
 // readAxis reads the header levels of every column (or row) of one axis:
 // entries[i][l] is level l of entry i, outermost first.
-func readAxis(entries [][]Label) []axisEntry {
+func (f *finder) readAxis(entries [][]Label) []axisEntry {
 	out := make([]axisEntry, len(entries))
 	if len(entries) == 0 {
 		return out
@@ -550,7 +565,7 @@ func readAxis(entries [][]Label) []axisEntry {
 				break
 			}
 		}
-		_, ok := Classify(first, true)
+		_, ok := f.meaning(first, true)
 		title[l] = same && (first == "" || !ok)
 	}
 	// Group of an entry at level l: its texts on the levels above.
@@ -583,7 +598,7 @@ func readAxis(entries [][]Label) []axisEntry {
 			if title[l] || e[l].Text == "" {
 				continue
 			}
-			m, ok := Classify(e[l].Text, girls[strconv.Itoa(l)+"\x01"+group(i, l)])
+			m, ok := f.meaning(e[l].Text, girls[strconv.Itoa(l)+"\x01"+group(i, l)])
 			meanings[i][l], oks[i][l] = m, ok
 			if k := m.kind(); ok && k != "" {
 				kinds[l][k]++
