@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -224,9 +225,8 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, runID int64, r *schema.Repor
 	var res ReportResult
 	// Serialise versioning per country and period so two uploads of
 	// corrections at once cannot take the same version number.
-	key := fmt.Sprintf("report:%s:%s:%s:%s", r.Country, r.PeriodStart.Format("2006-01-02"), r.PeriodEnd.Format("2006-01-02"), r.SourceType)
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
-		return res, fmt.Errorf("pg: lock report key: %w", err)
+	if err := lockReportKey(ctx, tx, r.Country, r.PeriodStart, r.PeriodEnd, string(r.SourceType)); err != nil {
+		return res, err
 	}
 	var prev struct {
 		ID      int64 `db:"id"`
@@ -287,6 +287,17 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, runID int64, r *schema.Repor
 	}
 	res.Facts = n
 	return res, nil
+}
+
+// lockReportKey serialises, until the transaction ends, everything that
+// versions or supersedes the reports of one country, period and source type:
+// ingestion (insertReport) and review (ApproveReport, ReturnReport).
+func lockReportKey(ctx context.Context, tx *sqlx.Tx, country string, start, end time.Time, sourceType string) error {
+	key := fmt.Sprintf("report:%s:%s:%s:%s", country, start.Format("2006-01-02"), end.Format("2006-01-02"), sourceType)
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+		return fmt.Errorf("pg: lock report key: %w", err)
+	}
+	return nil
 }
 
 func insertIssues(ctx context.Context, tx *sqlx.Tx, attemptID int64, fileID *int64, issues schema.Issues) error {
