@@ -2,10 +2,14 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+
+	"github.com/vahub/vahub/schema/pg"
 )
 
 // Error codes of the API. Every error a handler returns maps to exactly one
@@ -21,6 +25,7 @@ const (
 	eUnsupported  = "unsupported"  // the upload is not an xlsx or CSV
 	eUnavailable  = "unavailable"  // not ready (database down, migrations pending)
 	eInternal     = "internal"     // vahub's fault
+	eConflict     = "conflict"     // the object's state forbids it (a report decided already, or out of date)
 )
 
 var codes = map[string]int{
@@ -33,6 +38,7 @@ var codes = map[string]int{
 	eUnsupported:  http.StatusUnsupportedMediaType,
 	eUnavailable:  http.StatusServiceUnavailable,
 	eInternal:     http.StatusInternalServerError,
+	eConflict:     http.StatusConflict,
 }
 
 // apiError is an error the client may read.
@@ -99,4 +105,35 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
+}
+
+// fromStore gives the store's domain errors their API codes: unknown
+// objects 404, conflicts 409, broken rules 400. Anything else stays
+// internal.
+func fromStore(err error) error {
+	var ae *apiError
+	switch {
+	case err == nil || errors.As(err, &ae):
+		return err
+	case errors.Is(err, pg.ErrNotFound), errors.Is(err, sql.ErrNoRows):
+		return &apiError{code: eNotFound, message: "no such object"}
+	case errors.Is(err, pg.ErrNotSubmitted):
+		return &apiError{code: eConflict, message: "this report is no longer waiting for review: it was approved or returned already, or a newer version of it was approved"}
+	case errors.Is(err, pg.ErrConflict):
+		return &apiError{code: eConflict, message: storeMessage(err)}
+	case errors.Is(err, pg.ErrInvalid):
+		return &apiError{code: eInvalid, message: storeMessage(err)}
+	}
+	return err
+}
+
+// storeMessage is a store error's text without its package prefixes.
+func storeMessage(err error) string {
+	m := err.Error()
+	for strings.HasPrefix(m, "pg: ") {
+		if i := strings.Index(m, ": "); i >= 0 {
+			m = m[i+2:]
+		}
+	}
+	return m
 }

@@ -65,6 +65,7 @@ func NewServer(db *pg.DB, log *slog.Logger, opts Options) http.Handler {
 	mux.Handle("GET /api/v1/facts/casualties", s.api(s.casualties))
 	mux.Handle("GET /api/v1/facts/services", s.api(s.services))
 	mux.Handle("GET /api/v1/exports/gap.xlsx", s.api(s.gapExport))
+	s.registerReviewAPI(mux) // reviews, CSV downloads, dictionary, admin (review.go)
 
 	// Browsers' cross-site form posts are refused (Sec-Fetch-Site, Origin).
 	// API clients with bearer tokens send neither header and no cookies.

@@ -243,6 +243,77 @@ func TestAuthorizationMatrix(t *testing.T) {
 		row{"gap with years", get("/api/v1/exports/gap.xlsx?country=LAO&from=2020&to=2024"), [6]int{ok, ok, ok, no, anon, anon}},
 	)
 
+	// Reviews, CSV downloads, the dictionary and the admin routes
+	// (review.go, downloads.go, admin.go). Object ids are real ones of
+	// another country, unknown ones and malformed ones.
+	subLAO, subLBN := f.submit(t, "LAO", 2019), f.submit(t, "LBN", 2019)
+	approveLAO, approveLBN := f.submit(t, "LAO", 2018), f.submit(t, "LBN", 2018)
+	returnLAO := f.submit(t, "LAO", 2017)
+	id := func(n int64) string { return jsonNum(int(n)) }
+	post := func(path, body string) func(*testing.T, string) (*http.Response, []byte) {
+		return func(t *testing.T, who string) (*http.Response, []byte) { return f.post(t, who, path, body) }
+	}
+	if _, err := f.db.CreateUser(t.Context(), "temp", auth.RoleResearcher, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, tempHash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tempToken, err := f.db.CreateToken(t.Context(), "temp", tempHash, "matrix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		gone     = http.StatusNotFound
+		conflict = http.StatusConflict
+	)
+	var lastRun int64
+	if err := f.db.GetContext(t.Context(), &lastRun, `SELECT max(id) FROM ingest_run`); err != nil {
+		t.Fatal(err)
+	}
+	adminOnly := [6]int{ok, no, no, no, anon, anon}
+	rows = append(rows,
+		row{"review queue", get("/api/v1/reviews"), adminOnly},
+		row{"review own country", get("/api/v1/reviews/" + id(subLAO)), adminOnly},
+		row{"review other country", get("/api/v1/reviews/" + id(subLBN)), adminOnly},
+		row{"review approved report", get("/api/v1/reviews/" + id(f.approved["LAO"])), adminOnly},
+		row{"review unknown id", get("/api/v1/reviews/987654"), [6]int{gone, no, no, no, anon, anon}},
+		row{"review malformed id", get("/api/v1/reviews/1%20OR%201=1"), [6]int{gone, no, no, no, anon, anon}},
+		row{"approve own country", post("/api/v1/reviews/"+id(approveLAO)+"/approve", `{"note":"ok"}`), adminOnly},
+		row{"approve other country", post("/api/v1/reviews/"+id(approveLBN)+"/approve", ``), adminOnly},
+		row{"approve again", post("/api/v1/reviews/"+id(approveLAO)+"/approve", ``), [6]int{conflict, no, no, no, anon, anon}},
+		row{"approve unknown id", post("/api/v1/reviews/987654/approve", ``), [6]int{gone, no, no, no, anon, anon}},
+		row{"return own country", post("/api/v1/reviews/"+id(returnLAO)+"/return", `{"note":"row 5"}`), adminOnly},
+		row{"return without a note", post("/api/v1/reviews/"+id(subLAO)+"/return", `{}`), [6]int{http.StatusBadRequest, no, no, no, anon, anon}},
+		row{"return approved", post("/api/v1/reviews/"+id(approveLBN)+"/return", `{"note":"x"}`), [6]int{conflict, no, no, no, anon, anon}},
+		row{"dictionary", get("/api/v1/dictionary"), [6]int{ok, ok, ok, no, anon, anon}},
+		row{"dictionary csv", get("/api/v1/dictionary.csv"), [6]int{ok, ok, ok, no, anon, anon}},
+		row{"runs", get("/api/v1/runs"), adminOnly},
+		row{"run", get("/api/v1/runs/" + id(lastRun)), adminOnly},
+		row{"unknown run", get("/api/v1/runs/987654"), [6]int{gone, no, no, no, anon, anon}},
+		row{"manual entry", get("/api/v1/manual-entry"), adminOnly},
+		row{"users", get("/api/v1/users"), adminOnly},
+		row{"audit", get("/api/v1/audit"), adminOnly},
+		row{"disable user", post("/api/v1/users/temp/disable", ``), adminOnly},
+		row{"enable user", post("/api/v1/users/temp/enable", ``), adminOnly},
+		row{"disable unknown user", post("/api/v1/users/nobody/disable", ``), [6]int{gone, no, no, no, anon, anon}},
+		row{"disable oneself", post("/api/v1/users/ada/disable", ``), [6]int{http.StatusBadRequest, no, no, no, anon, anon}},
+		row{"revoke token", post("/api/v1/tokens/"+id(tempToken)+"/revoke", ``), adminOnly},
+		row{"revoke unknown token", post("/api/v1/tokens/987654/revoke", ``), [6]int{gone, no, no, no, anon, anon}},
+	)
+	for _, view := range []string{"casualty_facts", "service_facts", "gap_analysis", "commitment_facts"} {
+		for _, ext := range []string{".csv", ".hxl.csv"} {
+			route := "/api/v1/exports/" + view + ext
+			rows = append(rows,
+				row{route + " own", get(route + "?country=LAO"), [6]int{ok, ok, ok, no, anon, anon}},
+				row{route + " other", get(route + "?country=LBN"), [6]int{ok, no, ok, no, anon, anon}},
+				row{route + " own and other", get(route + "?country=LAO&country=LBN&pillar=rehabilitation"), [6]int{ok, no, ok, no, anon, anon}},
+				row{route + " every country", get(route + "?from=2020"), [6]int{ok, no, ok, no, anon, anon}},
+			)
+		}
+	}
+
 	for _, r := range rows {
 		for i, who := range principals {
 			resp, body := r.req(t, who)

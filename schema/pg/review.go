@@ -395,3 +395,14 @@ func (db *DB) DiffReview(ctx context.Context, id int64) (ReviewDiff, error) {
 	}
 	return out, nil
 }
+
+// RunReports lists the reports a run stored, in the order it stored them.
+func (db *DB) RunReports(ctx context.Context, runID int64) ([]Submission, error) {
+	var out []Submission
+	if err := db.SelectContext(ctx, &out, submissionSelect+`
+WHERE r.run_id = $1
+ORDER BY r.id`, runID); err != nil {
+		return nil, fmt.Errorf("pg: reports of run %d: %w", runID, err)
+	}
+	return out, nil
+}
