@@ -16,9 +16,10 @@ import (
 const shutdownGrace = 30 * time.Second
 
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	fs := e.newFlags("serve", "serve [--addr 127.0.0.1:8080] [--max-upload-mb 25]")
+	fs := e.newFlags("serve", "serve [--addr 127.0.0.1:8080] [--max-upload-mb 25] [--insecure-cookies]")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	maxMB := fs.Int("max-upload-mb", web.DefaultMaxUpload>>20, "largest file accepted by POST /api/v1/uploads, in MiB")
+	insecure := fs.Bool("insecure-cookies", false, "session cookies without Secure, for plain http on a local machine only (never behind https)")
 	if rest, done, code := parseFlags(fs, args); done || len(rest) > 0 {
 		if len(rest) > 0 {
 			fmt.Fprintf(e.stderr, "vahub serve: unexpected argument %q\n", rest[0])
@@ -43,11 +44,14 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vahub serve: %v\n", err)
 		return exitInternal
 	}
-	h := web.NewServer(db, e.log, web.Options{MaxUpload: int64(*maxMB) << 20})
+	h := web.NewServer(db, e.log, web.Options{MaxUpload: int64(*maxMB) << 20, InsecureCookies: *insecure})
 	srv := web.NewHTTPServer(h, e.log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	e.log.Info("serving", "addr", ln.Addr().String(), "max_upload_mb", *maxMB)
+	e.log.Info("serving", "addr", ln.Addr().String(), "max_upload_mb", *maxMB, "insecure_cookies", *insecure)
+	if *insecure {
+		fmt.Fprintln(e.stderr, "vahub serve: --insecure-cookies: session cookies are sent over plain http; use this only on a local machine")
+	}
 	fmt.Fprintf(e.stdout, "vahub serve: listening on http://%s\n", ln.Addr())
 
 	select {
