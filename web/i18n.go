@@ -75,7 +75,7 @@ type catalog map[string][3]string
 
 // messages is every page message. A key defined twice is a programming
 // error caught at start-up (and by TestMessages).
-var messages = mergeCatalogs(coreMessages, focalMessages)
+var messages = mergeCatalogs(coreMessages, focalMessages, adminMessages)
 
 func mergeCatalogs(cs ...catalog) catalog {
 	out := catalog{}

@@ -62,6 +62,12 @@ var navItems = []navItem{
 	{"/template", "nav.template", auth.ActUpload},
 	{"/upload", "nav.upload", auth.ActUpload},
 	{"/submissions", "nav.submissions", auth.ActViewSubmissions},
+	{"/admin/reviews", "nav.reviews", auth.ActApprove},
+	{"/admin/runs", "nav.runs", auth.ActViewRuns},
+	{"/admin/manual-entry", "nav.manual_entry", auth.ActViewRuns},
+	{"/admin/users", "nav.users", auth.ActManageUsers},
+	{"/admin/audit", "nav.audit", auth.ActManageUsers},
+	{"/exports", "nav.exports", auth.ActExport},
 }
 
 // navLink is a navItem as one page shows it.

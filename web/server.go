@@ -110,6 +110,7 @@ func NewServer(db *pg.DB, log *slog.Logger, opts Options) http.Handler {
 	mux.Handle("POST /logout", s.publicPage(s.logout))
 	mux.Handle("POST /lang", s.publicPage(s.setLang))
 	mux.Handle("GET /{$}", s.page(s.home))
+	s.registerAdminPages(mux) // admin and researcher pages (admin_pages.go)
 
 	// Browsers' cross-site form posts are refused (Sec-Fetch-Site, Origin).
 	// API clients with bearer tokens send neither header and no cookies.
