@@ -35,15 +35,8 @@ var _ io.Writer = (*countWriter)(nil)
 //	go test ./schema/pg -run '^$' -bench GapExport -benchtime 1x
 func BenchmarkGapExport(b *testing.B) {
 	sizes := []int{10_000, 100_000}
-	if s := os.Getenv("VAHUB_BENCH_FACTS"); s != "" {
-		sizes = nil
-		for _, f := range strings.Split(s, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 {
-				b.Fatalf("VAHUB_BENCH_FACTS=%q: want sizes such as 10000,100000", s)
-			}
-			sizes = append(sizes, n)
-		}
+	if s := benchSizes(b); s != nil {
+		sizes = s
 	}
 	for _, size := range sizes {
 		b.Run(fmt.Sprintf("facts=%d", size), func(b *testing.B) {
@@ -79,4 +72,21 @@ func BenchmarkGapExport(b *testing.B) {
 			b.ReportMetric(float64(after.HeapSys)/(1<<20), "heap-sys-MiB")
 		})
 	}
+}
+
+// benchSizes reads VAHUB_BENCH_FACTS (nil when unset).
+func benchSizes(b *testing.B) []int {
+	s := os.Getenv("VAHUB_BENCH_FACTS")
+	if s == "" {
+		return nil
+	}
+	var sizes []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			b.Fatalf("VAHUB_BENCH_FACTS=%q: want sizes such as 10000,100000", s)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
 }

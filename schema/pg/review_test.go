@@ -317,3 +317,48 @@ func TestDiffReview(t *testing.T) {
 		t.Errorf("unknown report: %v", err)
 	}
 }
+
+// Two admins approving the same submission at once: exactly one approval
+// is taken, the other is refused, and one decision is recorded.
+func TestApproveConcurrently(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := newReviewSeed(t)
+	s.store(0, "approved", 7)
+	v2 := s.store(1, "submitted", 9)
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := s.db.ApproveReport(ctx, v2, pg.Decision{Reviewer: "admin" + string(rune('a'+i))})
+			errs <- err
+		}()
+	}
+	taken, refused := 0, 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			taken++
+		case errors.Is(err, pg.ErrNotSubmitted):
+			refused++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if taken != 1 || refused != n-1 {
+		t.Errorf("taken %d, refused %d; want 1 and %d", taken, refused, n-1)
+	}
+	var reviews, approved int
+	if err := s.db.GetContext(ctx, &reviews, `SELECT count(*) FROM report_review`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.GetContext(ctx, &approved, `SELECT count(*) FROM report WHERE status = 'approved'`); err != nil {
+		t.Fatal(err)
+	}
+	if reviews != 1 || approved != 1 {
+		t.Errorf("reviews %d, approved reports %d; want 1 and 1", reviews, approved)
+	}
+	if p, src := s.killed(); p != 9 || src != v2 {
+		t.Errorf("killed %d from %d, want 9 from %d", p, src, v2)
+	}
+}
