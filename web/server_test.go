@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -243,6 +244,43 @@ func TestAuthorizationMatrix(t *testing.T) {
 		row{"gap with years", get("/api/v1/exports/gap.xlsx?country=LAO&from=2020&to=2024"), [6]int{ok, ok, ok, no, anon, anon}},
 	)
 
+	// Submissions (direct object references: another country's id answers
+	// as an id that does not exist) and the reporting template.
+	subs := map[string]int64{}
+	for _, c := range []string{"LAO", "LBN"} {
+		resp, body := f.upload(t, asAdmin, c+"-2021.xlsx", template(t, c, 2021))
+		var got struct{ Submission int64 }
+		if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != ok || got.Submission == 0 {
+			t.Fatalf("seed submission %s: %d %s", c, resp.StatusCode, body)
+		}
+		subs[c] = got.Submission
+	}
+	const gone = http.StatusNotFound
+	for _, c := range []struct {
+		name string
+		id   int64
+		want [6]int
+	}{
+		{"own", subs["LAO"], [6]int{ok, ok, no, no, anon, anon}},
+		{"other", subs["LBN"], [6]int{ok, gone, no, no, anon, anon}},
+		{"nonexistent", subs["LBN"] + 1000, [6]int{gone, gone, no, no, anon, anon}},
+	} {
+		path := fmt.Sprintf("/api/v1/submissions/%d", c.id)
+		rows = append(rows,
+			row{"submission " + c.name, get(path), c.want},
+			row{"annotated workbook " + c.name, get(path + "/annotated.xlsx"), c.want},
+		)
+	}
+	rows = append(rows,
+		row{"submissions", get("/api/v1/submissions"), [6]int{ok, ok, no, no, anon, anon}},
+		row{"submissions own", get("/api/v1/submissions?country=LAO"), [6]int{ok, ok, no, no, anon, anon}},
+		row{"submissions other", get("/api/v1/submissions?country=LBN"), [6]int{ok, no, no, no, anon, anon}},
+		row{"submissions own and other", get("/api/v1/submissions?country=LAO,LBN"), [6]int{ok, no, no, no, anon, anon}},
+		row{"template own", get("/api/v1/template.xlsx?country=LAO"), [6]int{ok, ok, ok, no, anon, anon}},
+		row{"template other", get("/api/v1/template.xlsx?country=LBN&year=2022"), [6]int{ok, no, ok, no, anon, anon}},
+		row{"template, no country", get("/api/v1/template.xlsx"), [6]int{ok, ok, ok, no, anon, anon}},
+	)
+
 	for _, r := range rows {
 		for i, who := range principals {
 			resp, body := r.req(t, who)
@@ -256,7 +294,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s as %s: 401 without WWW-Authenticate: Bearer", r.name, who)
 				}
 				fallthrough
-			case no:
+			case no, gone:
 				var e struct{ Error string }
 				if err := json.Unmarshal(body, &e); err != nil || e.Error == "" {
 					t.Errorf("%s as %s: error body %q, want {\"error\": …}", r.name, who, body)
