@@ -51,6 +51,13 @@ type fixture struct {
 // per role and approved 2024 reports for LAO and LBN.
 func setup(t *testing.T, opts web.Options) *fixture {
 	t.Helper()
+	return setupWith(t, opts, nil)
+}
+
+// setupWith is setup with hook run on the database before the server
+// starts (a test clock).
+func setupWith(t *testing.T, opts web.Options, hook func(*pg.DB)) *fixture {
+	t.Helper()
 	ctx := t.Context()
 	db := pgtest.NewDB(t)
 	f := &fixture{db: db, tokens: map[string]string{}, approved: map[string]int64{}}
@@ -103,6 +110,9 @@ func setup(t *testing.T, opts web.Options) *fixture {
 		f.approved[fr.Country] = fr.Report().ReportID
 	}
 
+	if hook != nil {
+		hook(db)
+	}
 	log := slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(web.NewServer(db, log, opts))
 	t.Cleanup(srv.Close)
