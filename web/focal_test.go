@@ -360,3 +360,47 @@ func assertNoMarkup(t *testing.T, what, body string) {
 		}
 	}
 }
+
+// A focal point for several countries chooses the template's country and
+// sees the submissions of all of theirs.
+func TestFocalPointSeveralCountries(t *testing.T) {
+	t.Parallel()
+	f := setupPages(t, web.Options{InsecureCookies: true})
+	f.addUser(t, "focal_point LAO+LBN", "fp-two", auth.RoleFocalPoint, "LAO", "LBN")
+	b := f.browser(t)
+	b.mustLogin("fp-two")
+	resp, body := b.get("/template.xlsx")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Choose the country of the template") || !strings.Contains(body, `<option value="LBN">`) {
+		t.Errorf("no country: %d, want the form asking to choose: %.2000s", resp.StatusCode, body)
+	}
+	if resp, _ := b.get("/template.xlsx?country=Lebanon&year=2022"); resp.Header.Get("Content-Disposition") != `attachment; filename=vahub-template-LBN-2022-en.xlsx` {
+		t.Errorf("Lebanon: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	if resp, _ := b.get("/template.xlsx?country=COL"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("Colombia: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := b.get("/template.xlsx?country=LAO,LBN"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("two countries: %d, want 400", resp.StatusCode)
+	}
+	lao := b.uploadID("lao.xlsx", template(t, "LAO", 2023))
+	lbn := b.uploadID("lbn.xlsx", template(t, "LBN", 2023))
+	// An unreadable file of unknown country: its uploader still sees it.
+	csv := b.uploadID("notes.csv", []byte("hello,world\n1,2\n"))
+	resp, body = b.get("/submissions")
+	for _, id := range []int64{lao, lbn, csv} {
+		if !strings.Contains(body, fmt.Sprintf(">Submission %d<", id)) {
+			t.Errorf("history lacks submission %d: %d", id, resp.StatusCode)
+		}
+	}
+	if resp, _ := b.get(fmt.Sprintf("/submissions/%d", csv)); resp.StatusCode != http.StatusOK {
+		t.Errorf("own submission of unknown country: %d", resp.StatusCode)
+	}
+	// Another focal point of LAO sees LAO's, not the unknown one of fp-two.
+	other := f.browser(t)
+	other.mustLogin("fp-lao")
+	for id, want := range map[int64]int{lao: http.StatusOK, lbn: http.StatusNotFound, csv: http.StatusNotFound} {
+		if resp, _ := other.get(fmt.Sprintf("/submissions/%d", id)); resp.StatusCode != want {
+			t.Errorf("fp-lao on submission %d: %d, want %d", id, resp.StatusCode, want)
+		}
+	}
+}
