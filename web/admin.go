@@ -60,10 +60,10 @@ type runFile struct {
 // runAnswer is a run with its files, the reports it stored and the report
 // the run wrote (crawl and nightly runs), as stored.
 type runAnswer struct {
-	Run     pg.Run          `json:"run"`
-	Files   []runFile       `json:"files"`
-	Reports []pg.Submission `json:"reports"`
-	Report  json.RawMessage `json:"report"`
+	Run     pg.Run            `json:"run"`
+	Files   []runFile         `json:"files"`
+	Reports []pg.ReviewReport `json:"reports"`
+	Report  json.RawMessage   `json:"report"`
 }
 
 // runDetail loads one run for the API and the pages.
@@ -101,7 +101,7 @@ func (s *server) loadRun(r *http.Request, p auth.Principal) (runAnswer, error) {
 		return a, err
 	}
 	if a.Reports == nil {
-		a.Reports = []pg.Submission{}
+		a.Reports = []pg.ReviewReport{}
 	}
 	rep, err := s.db.RunReport(r.Context(), id)
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -63,10 +64,40 @@ func TestNegotiateLang(t *testing.T) {
 func TestLocalPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"/submissions/3": "/submissions/3", "/a?b=c": "/a?b=c", "": "/", "http://x/": "/", "//x/": "/",
-		`/\x`: "/", "x": "/", "/a\r\nSet-Cookie: x": "/",
+		`/\x`: "/", "x": "/", "/a\r\nSet-Cookie: x": "/", "/\t/evil.example": "/", "/\n\\evil": "/",
 	} {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// Accept-Language is outside input: any header gives one of the pages'
+// languages, never a panic.
+func FuzzNegotiateLang(f *testing.F) {
+	for _, s := range []string{"", "fr", "es-419,es;q=0.9", "en;q=0.1,fr;q=0.9", "*", "x;q=bad", "zh-Hant-TW", ",,,;;;q=", strings.Repeat("fr-", 200)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, accept string) {
+		if got := negotiateLang(accept); !validLang(got) {
+			t.Fatalf("negotiateLang(%q) = %q", accept, got)
+		}
+	})
+}
+
+// next= is outside input: whatever it is, the redirect stays on this site.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/", "/submissions/3?x=1", "//evil", `/\evil`, "https://evil/", "javascript:x", "/%2F%2Fevil", "/a\r\nb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := localPath(next)
+		if !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || strings.HasPrefix(got, `/\`) || strings.ContainsAny(got, "\r\n\t\x00") {
+			t.Fatalf("localPath(%q) = %q", next, got)
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Host != "" || u.Scheme != "" {
+			t.Fatalf("localPath(%q) = %q leaves the site", next, got)
+		}
+	})
 }

@@ -153,7 +153,35 @@ func templateFuncs(lang string) template.FuncMap {
 		// t words a catalogue message: {{t "key" args...}}.
 		"t": func(key string, args ...any) string { return T(lang, key, args...) },
 		// country names an alpha-3 code in the page's language.
-		"country": func(code string) string { return countryName(code, lang) },
+		// (a *string too: "" for nil).
+		"country": func(code any) string {
+			switch c := code.(type) {
+			case string:
+				return countryName(c, lang)
+			case *string:
+				if c != nil {
+					return countryName(*c, lang)
+				}
+			}
+			return ""
+		},
+		// status words a submission or file status.
+		"status": func(st string) string {
+			if statusKnown(st) {
+				return T(lang, "status."+st)
+			}
+			return st
+		},
+		// years writes a span of years: 2024, 2022–2024, or "".
+		"years": func(from, to *int) string {
+			switch {
+			case from == nil || to == nil:
+				return ""
+			case *from == *to:
+				return fmt.Sprint(*from)
+			}
+			return fmt.Sprintf("%d–%d", *from, *to)
+		},
 		// countryNames names a list of alpha-3 codes.
 		"countryNames": func(codes []string) []string {
 			out := make([]string, len(codes))
@@ -268,7 +296,9 @@ func localPath(next string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
-	if strings.ContainsAny(next, "\r\n\x00") {
+	// Browsers drop tabs and newlines from URLs: "/\t/evil" would become
+	// "//evil". No control character passes.
+	if strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
 		return "/"
 	}
 	return next

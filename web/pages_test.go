@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/vahub/vahub/schema/pg"
 	"github.com/vahub/vahub/web"
 	"github.com/vahub/vahub/web/auth"
 )
@@ -38,7 +40,12 @@ func passwordHash(t *testing.T) []byte {
 // sets them, plain-http cookies (the test client speaks http).
 func setupPages(t *testing.T, opts web.Options) *fixture {
 	t.Helper()
-	f := setup(t, opts)
+	return setupPagesWith(t, opts, nil)
+}
+
+func setupPagesWith(t *testing.T, opts web.Options, hook func(*pg.DB)) *fixture {
+	t.Helper()
+	f := setupWith(t, opts, hook)
 	for _, name := range []string{"ada", "fp-lao", "rita", "enum-lao"} {
 		if err := f.db.SetPassword(t.Context(), name, passwordHash(t)); err != nil {
 			t.Fatal(err)
@@ -434,5 +441,58 @@ func TestLanguageNegotiation(t *testing.T) {
 	}
 	if resp, _ := b.post("/lang", url.Values{"lang": {"de"}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown language: %d, want 400", resp.StatusCode)
+	}
+}
+
+// testClock is a clock the test moves; safe to read from the server's
+// goroutines.
+type testClock struct{ now atomic.Int64 }
+
+func newTestClock(t time.Time) *testClock {
+	c := &testClock{}
+	c.now.Store(t.UnixNano())
+	return c
+}
+func (c *testClock) Now() time.Time          { return time.Unix(0, c.now.Load()).UTC() }
+func (c *testClock) advance(d time.Duration) { c.now.Add(int64(d)) }
+
+// A session ends after its idle time without a request, and at its
+// absolute age however busy it is; an ended session is a visitor's.
+func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC))
+	f := setupPagesWith(t, web.Options{InsecureCookies: true, SessionIdle: time.Hour, SessionMaxAge: 3 * time.Hour},
+		func(db *pg.DB) { db.Now = clock.Now })
+	home := func(b *browser) int { resp, _ := b.get("/"); return resp.StatusCode }
+
+	idle := f.browser(t)
+	idle.mustLogin("fp-lao")
+	clock.advance(59 * time.Minute)
+	if got := home(idle); got != http.StatusOK {
+		t.Fatalf("after 59 idle minutes: %d, want 200", got)
+	}
+	clock.advance(59 * time.Minute) // 59 minutes since the last request
+	if got := home(idle); got != http.StatusOK {
+		t.Fatalf("59 minutes after the last request: %d, want 200", got)
+	}
+	clock.advance(61 * time.Minute)
+	if got := home(idle); got != http.StatusSeeOther {
+		t.Errorf("after 61 idle minutes: %d, want a redirect to login", got)
+	}
+	if n := f.countSessions(t, "fp-lao"); n != 0 {
+		t.Errorf("idle session still stored: %d", n)
+	}
+
+	busy := f.browser(t)
+	busy.mustLogin("ada")
+	for range 5 { // 2.5 hours, a request every 30 minutes
+		clock.advance(30 * time.Minute)
+		if got := home(busy); got != http.StatusOK {
+			t.Fatalf("busy session: %d", got)
+		}
+	}
+	clock.advance(31 * time.Minute) // 3 h 1 min after login
+	if got := home(busy); got != http.StatusSeeOther {
+		t.Errorf("past the absolute age: %d, want a redirect to login", got)
 	}
 }

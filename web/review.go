@@ -45,7 +45,7 @@ func (s *server) reviewQueue(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return err
 	}
 	if q == nil {
-		q = []pg.Submission{}
+		q = []pg.ReviewReport{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"reports": q})
 	return nil
@@ -63,15 +63,15 @@ func idParam(r *http.Request) (int64, error) {
 // reviewable checks p may review at all (before the id is looked up, so a
 // refused role learns nothing of which ids exist), then for the report's
 // country.
-func (s *server) reviewable(r *http.Request, p auth.Principal) (pg.Submission, error) {
+func (s *server) reviewable(r *http.Request, p auth.Principal) (pg.ReviewReport, error) {
 	if !canAtAll(p, auth.ActApprove) {
-		return pg.Submission{}, errorf(eForbidden, "the %s role may not review submissions", p.Role)
+		return pg.ReviewReport{}, errorf(eForbidden, "the %s role may not review submissions", p.Role)
 	}
 	id, err := idParam(r)
 	if err != nil {
-		return pg.Submission{}, err
+		return pg.ReviewReport{}, err
 	}
-	sub, err := s.db.Submission(r.Context(), id)
+	sub, err := s.db.ReviewReport(r.Context(), id)
 	if err != nil {
 		return sub, fromStore(err)
 	}
@@ -121,7 +121,7 @@ func (s *server) reviewDecide(decision string) apiHandler {
 
 // decide records a decision; a refused one is audited here (a taken one is
 // audited by the store, in its transaction).
-func (s *server) decide(r *http.Request, p auth.Principal, sub pg.Submission, decision, note string) (pg.ReviewResult, error) {
+func (s *server) decide(r *http.Request, p auth.Principal, sub pg.ReviewReport, decision, note string) (pg.ReviewResult, error) {
 	d := pg.Decision{Reviewer: p.Name, Note: note, Remote: remoteHost(r)}
 	var res pg.ReviewResult
 	var err error

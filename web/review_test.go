@@ -94,7 +94,7 @@ func TestReviewApproveAPI(t *testing.T) {
 	}
 
 	resp, body := f.get(t, asAdmin, "/api/v1/reviews")
-	var q struct{ Reports []pg.Submission }
+	var q struct{ Reports []pg.ReviewReport }
 	if err := json.Unmarshal(body, &q); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("queue: %d %s", resp.StatusCode, body)
 	}
@@ -321,5 +321,47 @@ func checkGolden(t *testing.T, path string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// The focal point who uploaded a returned report reads the reviewer's note
+// with their submission (page and API), escaped on the page.
+func TestReturnNoteReachesFocalPoint(t *testing.T) {
+	t.Parallel()
+	f := setupPages(t, web.Options{})
+	resp, body := f.upload(t, asFocalLAO, "lao-2023.xlsx", corrected(t, "LAO", 2023))
+	var up struct {
+		Submission int64
+		Files      []struct {
+			Reports []struct {
+				ReportID int64 `json:"report_id"`
+			} `json:"reports"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(body, &up); err != nil || resp.StatusCode != http.StatusOK || up.Submission == 0 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	var report int64
+	if err := f.db.GetContext(t.Context(), &report, `SELECT id FROM report WHERE country = 'LAO' AND year = 2023 AND status = 'submitted'`); err != nil {
+		t.Fatal(err)
+	}
+	const note = `Row 7 <b>adds up</b> wrong`
+	if resp, b := f.post(t, asAdmin, "/api/v1/reviews/"+jsonNum(int(report))+"/return", `{"note":"Row 7 <b>adds up</b> wrong"}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("return: %d %s", resp.StatusCode, b)
+	}
+	resp, body = f.get(t, asFocalLAO, "/api/v1/submissions/"+jsonNum(int(up.Submission)))
+	var got struct{ Submission struct{ Status, Note string } }
+	if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("submission: %d %s", resp.StatusCode, body)
+	}
+	sub := got.Submission
+	if sub.Status != "returned" || sub.Note != note {
+		t.Errorf("submission = %+v, want returned with the note", sub)
+	}
+	b := f.browser(t)
+	b.mustLogin("fp-lao")
+	_, page := b.get("/submissions/" + jsonNum(int(up.Submission)))
+	if strings.Contains(page, "<b>adds up</b>") || !strings.Contains(page, "Row 7 &lt;b&gt;adds up&lt;/b&gt; wrong") {
+		t.Errorf("the note on the focal point's page is missing or unescaped: %s", page)
 	}
 }

@@ -112,6 +112,19 @@ func NewServer(db *pg.DB, log *slog.Logger, opts Options) http.Handler {
 	mux.Handle("GET /{$}", s.page(s.home))
 	s.registerAdminPages(mux) // admin and researcher pages (admin_pages.go)
 
+	// The focal point's pages and their API twins (focal.go).
+	mux.Handle("GET /template", s.page(s.pageTemplate))
+	mux.Handle("GET /template.xlsx", s.page(s.pageTemplateDownload))
+	mux.Handle("GET /upload", s.page(s.pageUploadForm))
+	mux.Handle("POST /upload", s.page(s.pageUpload))
+	mux.Handle("GET /submissions", s.page(s.pageSubmissions))
+	mux.Handle("GET /submissions/{id}", s.page(s.pageSubmission))
+	mux.Handle("GET /submissions/{id}/annotated.xlsx", s.page(s.pageAnnotated))
+	mux.Handle("GET /api/v1/template.xlsx", s.api(s.apiTemplate))
+	mux.Handle("GET /api/v1/submissions", s.api(s.apiSubmissions))
+	mux.Handle("GET /api/v1/submissions/{id}", s.api(s.apiSubmission))
+	mux.Handle("GET /api/v1/submissions/{id}/annotated.xlsx", s.api(s.apiAnnotated))
+
 	// Browsers' cross-site form posts are refused (Sec-Fetch-Site, Origin).
 	// API clients with bearer tokens send neither header and no cookies.
 	cop := http.NewCrossOriginProtection()

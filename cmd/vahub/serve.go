@@ -4,12 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/vahub/vahub/schema/pg"
 	"github.com/vahub/vahub/web"
 )
+
+// pruneEvery: expired sessions and old failed logins are deleted this
+// often; failed logins are kept a day (throttling looks back minutes).
+const (
+	pruneEvery       = 10 * time.Minute
+	keepLoginFailure = 24 * time.Hour
+)
+
+func pruneAccounts(ctx context.Context, db *pg.DB, log *slog.Logger) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := db.PruneAccounts(ctx, db.Now().Add(-keepLoginFailure)); err != nil && ctx.Err() == nil {
+				log.Warn("prune sessions and login attempts", "err", err)
+			}
+		}
+	}
+}
 
 // shutdownGrace is how long in-flight requests (an upload being ingested, a
 // workbook being streamed) may take to finish once vahub is told to stop.
@@ -48,6 +72,9 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	srv := web.NewHTTPServer(h, e.log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	defer stopPrune()
+	go pruneAccounts(pruneCtx, db, e.log)
 	e.log.Info("serving", "addr", ln.Addr().String(), "max_upload_mb", *maxMB, "insecure_cookies", *insecure)
 	if *insecure {
 		fmt.Fprintln(e.stderr, "vahub serve: --insecure-cookies: session cookies are sent over plain http; use this only on a local machine")

@@ -34,8 +34,8 @@ type Review struct {
 	Note       string    `db:"note" json:"note"`
 }
 
-// Submission is a report as the review queue and page show it.
-type Submission struct {
+// ReviewReport is a report as the review queue and page show it.
+type ReviewReport struct {
 	ID          int64     `db:"id" json:"id"`
 	Country     string    `db:"country" json:"country"`
 	Year        int       `db:"year" json:"year"`
@@ -63,9 +63,9 @@ type Submission struct {
 	Review        *Review `db:"-" json:"review"`
 }
 
-// submissionSelect reads Submissions; the caller adds WHERE and ORDER BY.
+// reviewReportSelect reads ReviewReports; the caller adds WHERE and ORDER BY.
 // Errors and warnings are the counts of the attempt that stored the report.
-const submissionSelect = `
+const reviewReportSelect = `
 SELECT r.id, r.country, r.year, r.kind, r.source_type, r.period_start, r.period_end, r.version,
        r.status, r.created_at, r.run_id, coalesce(run.started_by, '') AS submitted_by,
        r.file_id, coalesce(f.name, '') AS file_name, coalesce(f.sha256, '') AS file_sha256,
@@ -87,9 +87,9 @@ LEFT JOIN LATERAL (
 ) a ON true`
 
 // ReviewQueue lists the submitted reports, oldest first: the admins' queue.
-func (db *DB) ReviewQueue(ctx context.Context) ([]Submission, error) {
-	var out []Submission
-	if err := db.SelectContext(ctx, &out, submissionSelect+`
+func (db *DB) ReviewQueue(ctx context.Context) ([]ReviewReport, error) {
+	var out []ReviewReport
+	if err := db.SelectContext(ctx, &out, reviewReportSelect+`
 WHERE r.status = 'submitted'
 ORDER BY r.created_at, r.id`); err != nil {
 		return nil, fmt.Errorf("pg: review queue: %w", err)
@@ -97,10 +97,10 @@ ORDER BY r.created_at, r.id`); err != nil {
 	return out, nil
 }
 
-// Submission returns one report with its review, if any, or ErrNotFound.
-func (db *DB) Submission(ctx context.Context, id int64) (Submission, error) {
-	var s Submission
-	err := db.GetContext(ctx, &s, submissionSelect+`
+// ReviewReport returns one report with its review, if any, or ErrNotFound.
+func (db *DB) ReviewReport(ctx context.Context, id int64) (ReviewReport, error) {
+	var s ReviewReport
+	err := db.GetContext(ctx, &s, reviewReportSelect+`
 WHERE r.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("pg: report %d: %w", id, ErrNotFound)
@@ -299,8 +299,8 @@ type FactDiff struct {
 // is compared with (nil when there is none: every fact is added), the facts
 // that differ and the report's validation issues.
 type ReviewDiff struct {
-	Report   Submission     `json:"report"`
-	Previous *Submission    `json:"previous"`
+	Report   ReviewReport   `json:"report"`
+	Previous *ReviewReport  `json:"previous"`
 	Changes  []FactDiff     `json:"changes"`
 	Issues   []schema.Issue `json:"issues"`
 }
@@ -344,7 +344,7 @@ ORDER BY tbl, fact_key, id`
 // approved report is left, the latest superseded one before it is used.
 func (db *DB) DiffReview(ctx context.Context, id int64) (ReviewDiff, error) {
 	var out ReviewDiff
-	sub, err := db.Submission(ctx, id)
+	sub, err := db.ReviewReport(ctx, id)
 	if err != nil {
 		return out, err
 	}
@@ -363,7 +363,7 @@ func (db *DB) DiffReview(ctx context.Context, id int64) (ReviewDiff, error) {
 	case err != nil:
 		return out, fmt.Errorf("pg: previous report of %d: %w", id, err)
 	default:
-		prev, err := db.Submission(ctx, prevID)
+		prev, err := db.ReviewReport(ctx, prevID)
 		if err != nil {
 			return out, err
 		}
@@ -397,9 +397,9 @@ func (db *DB) DiffReview(ctx context.Context, id int64) (ReviewDiff, error) {
 }
 
 // RunReports lists the reports a run stored, in the order it stored them.
-func (db *DB) RunReports(ctx context.Context, runID int64) ([]Submission, error) {
-	var out []Submission
-	if err := db.SelectContext(ctx, &out, submissionSelect+`
+func (db *DB) RunReports(ctx context.Context, runID int64) ([]ReviewReport, error) {
+	var out []ReviewReport
+	if err := db.SelectContext(ctx, &out, reviewReportSelect+`
 WHERE r.run_id = $1
 ORDER BY r.id`, runID); err != nil {
 		return nil, fmt.Errorf("pg: reports of run %d: %w", runID, err)

@@ -125,7 +125,7 @@ func TestApproveSupersedesAndFeedsViews(t *testing.T) {
 	if commitments != 1 {
 		t.Errorf("commitment_facts from v2 = %d, want 1", commitments)
 	}
-	sub, err := s.db.Submission(ctx, v2)
+	sub, err := s.db.ReviewReport(ctx, v2)
 	if err != nil {
 		t.Fatal(err)
 	}
