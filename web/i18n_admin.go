@@ -36,6 +36,7 @@ var adminMessages = catalog{
 
 	"review.title":                 {"Review of report %[1]d", "Relecture du rapport %[1]d", "Revisión del informe %[1]d"},
 	"review.back":                  {"Back to the review queue", "Retour à la file de relecture", "Volver a la cola de revisión"},
+	"review.submission":            {"The upload: its result and the annotated workbook", "L'envoi : son résultat et le classeur annoté", "El envío: su resultado y el libro anotado"},
 	"review.version":               {"Version", "Version", "Versión"},
 	"review.status":                {"Status", "Statut", "Estado"},
 	"review.status.submitted":      {"submitted", "soumis", "enviado"},

@@ -345,6 +345,14 @@ func TestReturnNoteReachesFocalPoint(t *testing.T) {
 	if err := f.db.GetContext(t.Context(), &report, `SELECT id FROM report WHERE country = 'LAO' AND year = 2023 AND status = 'submitted'`); err != nil {
 		t.Fatal(err)
 	}
+	resp, body = f.get(t, asAdmin, "/api/v1/reviews/"+jsonNum(int(report)))
+	var d pg.ReviewDiff
+	if err := json.Unmarshal(body, &d); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("review: %d %s", resp.StatusCode, body)
+	}
+	if d.Report.SubmissionID == nil || *d.Report.SubmissionID != up.Submission {
+		t.Errorf("review's submission = %v, want %d", d.Report.SubmissionID, up.Submission)
+	}
 	const note = `Row 7 <b>adds up</b> wrong`
 	if resp, b := f.post(t, asAdmin, "/api/v1/reviews/"+jsonNum(int(report))+"/return", `{"note":"Row 7 <b>adds up</b> wrong"}`); resp.StatusCode != http.StatusOK {
 		t.Fatalf("return: %d %s", resp.StatusCode, b)

@@ -59,8 +59,11 @@ type ReviewReport struct {
 	Warnings   int    `db:"warnings" json:"warnings"`
 	// NewerApproved is set when a later version of the same country, period
 	// and source type was approved: this one can no longer be approved.
-	NewerApproved bool    `db:"newer_approved" json:"newer_approved"`
-	Review        *Review `db:"-" json:"review"`
+	NewerApproved bool `db:"newer_approved" json:"newer_approved"`
+	// SubmissionID is the upload through vahub serve that stored the report
+	// (its result page and annotated workbook), nil for other ingests.
+	SubmissionID *int64  `db:"submission_id" json:"submission_id"`
+	Review       *Review `db:"-" json:"review"`
 }
 
 // reviewReportSelect reads ReviewReports; the caller adds WHERE and ORDER BY.
@@ -76,7 +79,9 @@ SELECT r.id, r.country, r.year, r.kind, r.source_type, r.period_start, r.period_
        EXISTS (SELECT 1 FROM report n
                WHERE n.country = r.country AND n.period_start = r.period_start AND n.period_end = r.period_end
                  AND n.source_type = r.source_type AND n.version > r.version
-                 AND n.status IN ('approved', 'superseded')) AS newer_approved
+                 AND n.status IN ('approved', 'superseded')) AS newer_approved,
+       (SELECT s.id FROM submission s JOIN file_ingest fi ON fi.id = s.file_ingest_id
+        WHERE fi.file_id = r.file_id AND fi.run_id = r.run_id ORDER BY s.id LIMIT 1) AS submission_id
 FROM report r
 LEFT JOIN ingest_run run ON run.id = r.run_id
 LEFT JOIN input_file f ON f.id = r.file_id
