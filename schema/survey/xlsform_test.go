@@ -217,10 +217,9 @@ func FuzzXLSForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, survey, choices, settings string) {
 		x := XLSForm{Survey: split(survey), Choices: split(choices), Settings: split(settings)}
 		_ = ValidateXLSForm(x)
-		if d, ok := DescribeXLSForm(x); ok && d.Ours && ValidateXLSForm(x) != nil {
-			// Ours only when id and questions are the standard's; labels
-			// may still be broken, which is fine for recognition.
-			return
+		d, ok := DescribeXLSForm(x)
+		if ok && d.Ours && (d.FormID != FormID || len(d.Questions) != len(vocabularyQuestions)) {
+			t.Fatalf("ours with form_id %q and %d questions", d.FormID, len(d.Questions))
 		}
 	})
 }
