@@ -253,7 +253,7 @@ func formItems() []Item {
 		{EN: "Do you have difficulty remembering or concentrating?",
 			FR: "Avez-vous des difficultés à vous souvenir ou à vous concentrer ?",
 			ES: "¿Tiene dificultad para recordar o concentrarse?"},
-		{EN: "Do you have difficulty with self-care, such as washing all over or dressing?",
+		{EN: "Do you have difficulty (with self-care such as) washing all over or dressing?",
 			FR: "Avez-vous des difficultés à prendre soin de vous, comme vous laver entièrement ou vous habiller ?",
 			ES: "¿Tiene dificultad para el cuidado personal, como lavarse todo el cuerpo o vestirse?"},
 		{EN: "Using your usual (customary) language, do you have difficulty communicating, for example understanding or being understood?",

@@ -1,7 +1,11 @@
 package survey
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -127,6 +131,8 @@ func TestQuestionForHeader(t *testing.T) {
 		{"Do you have difficulty seeing, even if wearing glasses?", "wg_seeing"},
 		{"do you have difficulty seeing even if wearing glasses", "wg_seeing"},
 		{"Washington Group Short Set on Functioning/Do you have difficulty hearing, even if using a hearing aid?", "wg_hearing"},
+		{"Do you have difficulty (with self-care such as) washing all over or dressing?", "wg_selfcare"},
+		{"Do you have difficulty with self-care, such as washing all over or dressing?", "wg_selfcare"},
 		{"Avez-vous des difficultés à marcher ou à monter des marches ?", "wg_walking"},
 		{"AVEZ-VOUS DES DIFFICULTES A MARCHER OU A MONTER DES MARCHES", "wg_walking"},
 		{"¿Tiene dificultad para recordar o concentrarse?", "wg_cognition"},
@@ -240,4 +246,48 @@ func FuzzLookups(f *testing.F) {
 			t.Fatalf("ChoiceCode(%q, %q) = %q, not in list %s", question, cell, code, q.List)
 		}
 	})
+}
+
+// TestVocabularyFile reads the contract itself, when it is beside the
+// module (../shared/VOCABULARY.md), so the hand copy above cannot drift.
+func TestVocabularyFile(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "VOCABULARY.md"))
+	if err != nil {
+		t.Skipf("VOCABULARY.md not beside the module: %v", err)
+	}
+	_, section, ok := strings.Cut(string(b), "## Standard needs-assessment survey")
+	if !ok {
+		t.Fatal("no survey section in VOCABULARY.md")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	tick := regexp.MustCompile("`([a-z0-9_<>]+)`")
+	var names []string
+	var pillars []string
+	for _, line := range strings.Split(section, "\n") {
+		first, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " | ")
+		if !ok || !strings.HasPrefix(first, "`") {
+			continue
+		}
+		if _, list, ok := strings.Cut(first, "<pillar>` for "); ok {
+			for _, m := range tick.FindAllStringSubmatch(list, -1) {
+				pillars = append(pillars, m[1])
+			}
+			continue
+		}
+		for _, m := range tick.FindAllStringSubmatch(first, -1) {
+			names = append(names, m[1])
+		}
+	}
+	for _, p := range pillars {
+		names = append(names, "need_"+p, "received_"+p)
+	}
+	var got []string
+	for _, q := range Standard().Questions() {
+		got = append(got, q.Name)
+	}
+	slices.Sort(names)
+	slices.Sort(got)
+	if !slices.Equal(got, names) {
+		t.Fatalf("questions differ from VOCABULARY.md:\n got %q\nwant %q", got, names)
+	}
 }
