@@ -178,7 +178,7 @@ func TestChoiceCode(t *testing.T) {
 		{"sex", "prefer_not_to_say", "prefer_not_to_say"},
 		{"sex", "Préfère ne pas répondre", "prefer_not_to_say"},
 		{"victim_type", "Membre de la famille", "family_member"},
-		{"cause", "Cluster munition remnant", "cm_remnant"},
+		{"cause", "Cluster munition remnant (an unexploded submunition found later)", "cm_remnant"},
 		{"cause", "Mina terrestre", "landmine"},
 		{"wg_seeing", "a_lot_of_difficulty", "a_lot_of_difficulty"},
 		{"wg_seeing", "A lot of difficulty", "a_lot_of_difficulty"},
@@ -205,6 +205,44 @@ func TestChoiceCode(t *testing.T) {
 		got, ok := f.ChoiceCode(tt.question, tt.cell)
 		if got != tt.want || ok != (tt.want != "") {
 			t.Errorf("ChoiceCode(%q, %q) = %q, %v; want %q", tt.question, tt.cell, got, ok, tt.want)
+		}
+	}
+}
+
+// Every label of the form, in every language, with the group's name or
+// label in front as Kobo and ODK write it, leads back to its question and
+// answer code.
+func TestLookupsRoundTrip(t *testing.T) {
+	f := Standard()
+	groups := map[string]Item{}
+	for _, it := range f.Items {
+		if it.Type == TypeBeginGroup {
+			groups[it.Name] = it
+		}
+	}
+	for _, q := range f.Questions() {
+		headers := []string{q.Name, strings.ToUpper(q.Name)}
+		for _, l := range Languages() {
+			headers = append(headers, q.Label.In(l.Code))
+			if g, ok := groups[q.Group]; ok {
+				headers = append(headers, g.Label.In(l.Code)+"/"+q.Label.In(l.Code), g.Label.In(l.Code)+"-"+q.Label.In(l.Code))
+			}
+		}
+		if q.Group != "" {
+			headers = append(headers, q.Group+"/"+q.Name, q.Group+"-"+q.Name, q.Group+"."+q.Name)
+		}
+		for _, h := range headers {
+			if got, ok := f.QuestionForHeader(h); !ok || got != q.Name {
+				t.Errorf("QuestionForHeader(%q) = %q, %v; want %s", h, got, ok, q.Name)
+			}
+		}
+		l, _ := f.List(q.List)
+		for _, c := range l.Choices {
+			for _, cell := range []string{c.Name, c.Label.EN, c.Label.FR, c.Label.ES, strings.ToUpper(c.Label.FR)} {
+				if got, ok := f.ChoiceCode(q.Name, cell); !ok || got != c.Name {
+					t.Errorf("ChoiceCode(%s, %q) = %q, %v; want %s", q.Name, cell, got, ok, c.Name)
+				}
+			}
 		}
 	}
 }
