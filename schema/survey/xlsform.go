@@ -439,7 +439,7 @@ func checkExpr(expr string) error {
 type Definition struct {
 	FormID, Title, Version string
 	Questions              []string // names of the rows that carry answers
-	Languages              []string // label language columns, "English (en)"
+	Languages              []string // label language columns, "English (en)"; none for a plain label column
 	// Ours: the form is vahub's standard form (form_id and questions).
 	Ours bool
 	// Differences says how a form that claims vahub's form_id, or asks
@@ -457,7 +457,11 @@ func DescribeXLSForm(x XLSForm) (d Definition, ok bool) {
 	if !ok {
 		return Definition{}, false
 	}
-	d.Languages = sv.languages("label")
+	for _, l := range sv.languages("label") {
+		if l != "" { // the plain label column names no language
+			d.Languages = append(d.Languages, l)
+		}
+	}
 	for _, row := range sv.rows {
 		typ, _ := xlsType(sv.get(row, "type"))
 		name := sv.get(row, "name")

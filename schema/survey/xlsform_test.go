@@ -175,6 +175,10 @@ func TestValidateXLSFormDialects(t *testing.T) {
 	if err := ValidateXLSForm(x); err != nil {
 		t.Fatal(err)
 	}
+	d, ok := DescribeXLSForm(x)
+	if !ok || d.FormID != "t" || d.Title != "T" || len(d.Languages) != 0 || !slices.Equal(d.Questions, []string{"q", "n", "c"}) {
+		t.Fatalf("DescribeXLSForm = %+v, %v", d, ok)
+	}
 }
 
 func TestDescribeXLSForm(t *testing.T) {
