@@ -34,6 +34,7 @@ type fakeGap struct {
 	shares   []schema.GapShareRow
 	statuses []schema.GapStatusRow
 	sources  []schema.GapSourceRow
+	bySource []schema.SourceServiceRow
 	// extra is added to every count, to test a source whose counts and rows disagree.
 	extra int
 }
@@ -74,6 +75,10 @@ func (s *fakeGap) CommitmentStatuses(_ context.Context, _ schema.GapFilter, fn f
 }
 func (s *fakeGap) Sources(_ context.Context, _ schema.GapFilter, fn func(schema.GapSourceRow) error) error {
 	return each(s.sources, fn)
+}
+
+func (s *fakeGap) SourceServices(_ context.Context, _ schema.GapFilter, fn func(schema.SourceServiceRow) error) error {
+	return each(s.bySource, fn)
 }
 
 func gapFixture() *fakeGap {
@@ -442,6 +447,9 @@ func (s *lazyGap) CommitmentStatuses(context.Context, schema.GapFilter, func(sch
 	return nil
 }
 func (s *lazyGap) Sources(context.Context, schema.GapFilter, func(schema.GapSourceRow) error) error {
+	return nil
+}
+func (s *lazyGap) SourceServices(context.Context, schema.GapFilter, func(schema.SourceServiceRow) error) error {
 	return nil
 }
 

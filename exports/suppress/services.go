@@ -108,10 +108,10 @@ func (s *Services) Figure(pillar, measure, sex, age, dis string) (v *int64, st S
 	if !found {
 		return nil, Visible, false
 	}
-	switch t.kind[i] {
-	case structural:
+	switch {
+	case !t.Given(i):
 		return nil, Visible, false
-	case unknown:
+	case t.kind[i] != number:
 		return nil, Visible, true
 	}
 	val := t.val[i]

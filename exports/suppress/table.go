@@ -177,10 +177,29 @@ func (t *Table) makeLines() [][]int {
 	return lines
 }
 
-// complete fills the margins the source did not give with the sums of the
-// categories below them. Entries with no row count as 0 (nobody in the
-// group); a margin over an unknown entry is unknown.
+// complete fills in what the source did not give. A table whose source
+// stated no margin (an aggregate of individual records: one row per group
+// with anyone in it) is complete by construction: a group with no row has
+// nobody (0) and every margin is the sum of its groups. A table with a
+// stated margin came with its own breakdowns, and what it does not give is
+// unknown, not zero: treating it as zero would add equations that are
+// false and hide everything around them.
 func (t *Table) complete() {
+	explicit := false
+	for i := range t.val {
+		if t.set[i] && t.IsMargin(i) {
+			explicit = true
+			break
+		}
+	}
+	if explicit {
+		for i := range t.val {
+			if !t.set[i] {
+				t.val[i], t.kind[i] = 0, unknown
+			}
+		}
+		return
+	}
 	// Categories before margins, and finer margins before coarser ones:
 	// entries are visited by number of total coordinates.
 	order := make([]int, len(t.val))
@@ -195,7 +214,7 @@ func (t *Table) complete() {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return depth[a] - depth[b] })
 	for _, i := range order {
-		if depth[i] == 0 || t.set[i] {
+		if depth[i] == 0 {
 			continue
 		}
 		// Sum along the first dimension on which i is a total: its
@@ -224,6 +243,12 @@ func (t *Table) complete() {
 		}
 		t.val[i], t.kind[i] = sum, k
 	}
+}
+
+// Given reports whether the source gave entry i or it was computed from
+// what the source gave (false: not given, unknown).
+func (t *Table) Given(i int) bool {
+	return t.set[i] || t.kind[i] == number
 }
 
 // Stats counts the withheld entries of a table.

@@ -33,6 +33,35 @@ func randomTable(r *rand.Rand, sizes ...int) *Table {
 	return t
 }
 
+// randomStated is a table as an aggregate source gives it: one or two
+// breakdowns with their stated totals and nothing finer. The stated
+// figures add up, as the ingest checks.
+func randomStated(r *rand.Rand, sizes ...int) *Table {
+	full := randomTable(r, sizes...)
+	full.complete()
+	t := NewTable(sizes...)
+	for i := range t.Len() {
+		c := t.Coords(i)
+		totals := 0
+		for d, x := range c {
+			if x == sizes[d] {
+				totals++
+			}
+		}
+		// Keep the entries with all but one dimension total, and the grand total.
+		if totals < len(sizes)-1 {
+			continue
+		}
+		switch full.kind[i] {
+		case number:
+			t.Set(i, full.val[i])
+		case unknown:
+			t.SetUnknown(i)
+		}
+	}
+	return t
+}
+
 // auditRank is an independent check of Determined in exact arithmetic: a
 // withheld entry x is recomputable when the unit vector of x lies in the
 // row space of the equations restricted to the entries a reader does not
@@ -162,6 +191,9 @@ func TestProtectRandomTables(t *testing.T) {
 		sizes := shapes[int(seed)%len(shapes)]
 		k := []int{0, 2, 3, 5, 5, 10}[r.IntN(6)]
 		tab := randomTable(r, sizes...)
+		if seed%3 == 0 {
+			tab = randomStated(r, sizes...)
+		}
 		tab.Protect(k)
 		checkProtected(t, fmt.Sprintf("seed %d sizes %v k %d", seed, sizes, k), tab, k)
 	}
