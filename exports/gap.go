@@ -465,7 +465,7 @@ func (g *gapWriter) reconciliation(ctx context.Context) error {
 // workbook, then one per sheet that can hold survey figures.
 func (g *gapWriter) disclosure(ctx context.Context) error {
 	sheets := append(append([]string{gapSheetSummary}, schema.ServicePillars...), gapSheetReconciliation)
-	t, err := g.table(ctx, gapSheetDisclosure, gapDisclosureCols(), len(sheets)+1, false, nil)
+	t, err := g.table(ctx, gapSheetDisclosure, gapDisclosureCols(), len(sheets)+1, true, nil)
 	if err != nil {
 		return err
 	}

@@ -165,11 +165,11 @@ func gapReconcileCols() []gapCol {
 
 func gapDisclosureCols() []gapCol {
 	return []gapCol{
-		{"sheet", "", 18, "Sheet that shows figures built from individual survey records; (all) sums them."},
-		{"withheld_primary", "", 10, "Counts withheld because they are from 1 to k−1."},
-		{"withheld_complementary", "", 12, "Counts withheld so that no withheld count can be recomputed from totals and visible counts."},
-		{"withheld_derived", "", 10, "Unmet, coverage, parity and differences withheld because they are computed from a withheld count."},
-		{"note", "", 120, "The rule applied."},
+		{"sheet", "#meta+sheet", 18, "Sheet that shows figures built from individual survey records; (all) sums them."},
+		{"withheld_primary", "#indicator+num+withheld+primary", 10, "Counts withheld because they are from 1 to k−1."},
+		{"withheld_complementary", "#indicator+num+withheld+complementary", 12, "Counts withheld so that no withheld count can be recomputed from totals and visible counts."},
+		{"withheld_derived", "#indicator+num+withheld+derived", 10, "Unmet, coverage, parity and differences withheld because they are computed from a withheld count."},
+		{"note", "#meta+note", 120, "The rule applied."},
 	}
 }
 

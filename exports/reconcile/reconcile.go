@@ -67,7 +67,10 @@ type Row struct {
 	Pillar  string `json:"pillar"`
 	Measure string `json:"measure"`
 	Level   string `json:"level"`
-	schema.GapGroup
+	// The group compared: total on every dimension but the level's.
+	Sex        string `json:"sex"`
+	AgeGroup   string `json:"age_group"`
+	Disability string `json:"disability"`
 	// Survey is nil when withheld (SurveyWithheld), not reported or
 	// missing; Official is nil when not reported or missing.
 	Survey         *int64         `json:"survey"`
@@ -79,6 +82,11 @@ type Row struct {
 	Status         string         `json:"status"`
 	SurveyID       int64          `json:"survey_source_id"`
 	OfficialID     int64          `json:"official_source_id,omitempty"`
+}
+
+// Group is the group compared.
+func (r Row) Group() schema.GapGroup {
+	return schema.GapGroup{Sex: r.Sex, AgeGroup: r.AgeGroup, Disability: r.Disability}
 }
 
 // Flagged reports whether the row is a difference beyond the tolerance.
@@ -134,7 +142,8 @@ func Compare(country string, year int, surveyID int64, survey *suppress.Services
 				if !sok && !ook {
 					continue
 				}
-				r := Row{Country: country, Year: year, Pillar: p, Measure: m, Level: lg.level, GapGroup: lg.g,
+				r := Row{Country: country, Year: year, Pillar: p, Measure: m, Level: lg.level,
+					Sex: lg.g.Sex, AgeGroup: lg.g.AgeGroup, Disability: lg.g.Disability,
 					SurveyID: surveyID, OfficialID: officialID}
 				if ook {
 					r.Official = ov
