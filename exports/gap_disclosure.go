@@ -284,3 +284,42 @@ func (cs *cyServices) totalHidden(pillar string) bool {
 	_, sr, _ := cs.svc.Figure(pillar, schema.MeasureReached, t, t, t)
 	return si.Hidden() || sr.Hidden()
 }
+
+// SurveyFigures are the protected survey figures of the country-years a
+// filter covers, for answers that stream service_facts rows (the JSON API):
+// the same tables, so the same cells withheld, as the gap workbook.
+type SurveyFigures struct {
+	d *gapDisclosure
+}
+
+// LoadSurveyFigures protects the survey figures the filter covers with
+// threshold k (at least suppress.MinK).
+func LoadSurveyFigures(ctx context.Context, src ServiceSourcer, f schema.GapFilter, k int) (*SurveyFigures, error) {
+	if k < suppress.MinK {
+		return nil, fmt.Errorf("exports: suppression threshold k = %d: it must be at least %d", k, suppress.MinK)
+	}
+	d, err := loadDisclosure(ctx, src, GapOptions{Filter: f, SuppressK: k, Reconcile: reconcile.Options{}.WithDefaults()})
+	if err != nil {
+		return nil, err
+	}
+	return &SurveyFigures{d: d}, nil
+}
+
+// Row returns what a service_facts row may show. protected is false when
+// the row's source is not the country-year's survey report: then the row is
+// shown as it is. A survey row whose group the protected tables do not hold
+// (the data changed between the two reads) is withheld whole.
+func (s *SurveyFigures) Row(country string, year int, sourceID int64, pillar string, g schema.GapGroup) (
+	inNeed, reached *int64, inNeedState, reachedState suppress.State, protected bool) {
+	cs := s.d.survey(country, year, sourceID)
+	if cs == nil {
+		return nil, nil, suppress.Visible, suppress.Visible, false
+	}
+	_, _, okIn := cs.svc.Figure(pillar, schema.MeasureInNeed, g.Sex, g.AgeGroup, g.Disability)
+	_, _, okRe := cs.svc.Figure(pillar, schema.MeasureReached, g.Sex, g.AgeGroup, g.Disability)
+	if !okIn && !okRe {
+		return nil, nil, suppress.Primary, suppress.Primary, true
+	}
+	inNeed, reached, inNeedState, reachedState = cs.svc.Row(pillar, g.Sex, g.AgeGroup, g.Disability)
+	return inNeed, reached, inNeedState, reachedState, true
+}
