@@ -358,3 +358,26 @@ func FuzzProtect(f *testing.F) {
 		checkProtected(t, "fuzz", tab, kk)
 	})
 }
+
+// BenchmarkProtectServices protects one country-year of survey figures at
+// its largest: five pillars, every one of the 27 groups, both measures,
+// many small counts.
+func BenchmarkProtectServices(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var rows []ServiceRow
+	for _, p := range schema.ServicePillars {
+		for _, s := range schema.Sexes {
+			for _, a := range schema.AgeGroups {
+				for _, d := range schema.Disabilities {
+					in := int64(r.IntN(15))
+					re := int64(r.IntN(int(in) + 1))
+					rows = append(rows, ServiceRow{p, s, a, d, &in, &re})
+				}
+			}
+		}
+	}
+	for b.Loop() {
+		ProtectServices(DefaultK, rows)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/country-year")
+}
