@@ -501,3 +501,13 @@ func BenchmarkWriteGap(b *testing.B) {
 		})
 	}
 }
+
+// TestWriteGapRefusesNoSuppression: every export of survey figures
+// suppresses; a threshold below suppress.MinK is an error, not "off".
+func TestWriteGapRefusesNoSuppression(t *testing.T) {
+	t.Parallel()
+	err := WriteGap(t.Context(), io.Discard, gapFixture(), GapOptions{SuppressK: 1})
+	if err == nil || !strings.Contains(err.Error(), "at least 2") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+}
