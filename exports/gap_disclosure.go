@@ -36,10 +36,11 @@ type cyServices struct {
 	withheld suppress.Stats
 }
 
+// parityRef is a row's parity index (nil when its coverage is withheld or
+// undefined) and its reference group.
 type parityRef struct {
 	parity *float64
 	ref    schema.GapGroup
-	hidden bool // the row's coverage is withheld, so is its parity
 }
 
 type worstServed struct {
@@ -243,7 +244,7 @@ func (cs *cyServices) finish() {
 		}
 		m := map[schema.GapGroup]parityRef{}
 		for _, c := range covs {
-			pr := parityRef{hidden: c.c == nil && cs.derivedHidden(p, c.g)}
+			var pr parityRef
 			if r, ok := refs[breakdownOf(c.g)]; ok && breakdownOf(c.g) != "" {
 				pr.ref = r.g
 				if c.c != nil && *r.c > 0 {
@@ -255,11 +256,6 @@ func (cs *cyServices) finish() {
 		}
 		cs.parity[p] = m
 	}
-}
-
-func (cs *cyServices) derivedHidden(pillar string, g schema.GapGroup) bool {
-	_, _, si, sr := cs.svc.Row(pillar, g.Sex, g.AgeGroup, g.Disability)
-	return suppress.DerivedHidden(si, sr)
 }
 
 func b2i(b bool) int {
