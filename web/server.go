@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vahub/vahub/exports/suppress"
 	"github.com/vahub/vahub/schema/pg"
 )
 
@@ -31,6 +32,11 @@ type Options struct {
 	TempDir string
 	// ReadyTimeout bounds /readyz's database check (default 5 s).
 	ReadyTimeout time.Duration
+	// SuppressK is the small-cell threshold of answers built from
+	// individual survey records (default suppress.DefaultK): the default
+	// and the floor for focal points and researchers; admins may ask for
+	// less, down to suppress.MinK.
+	SuppressK int
 
 	// InsecureCookies drops the Secure attribute (and the __Host- prefix)
 	// of the session cookie, for plain-http use on a local machine only
@@ -72,6 +78,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LoginMaxPerAddr <= 0 {
 		o.LoginMaxPerAddr = DefaultLoginMaxPerAddr
+	}
+	if o.SuppressK < suppress.MinK {
+		o.SuppressK = suppress.DefaultK
 	}
 	return o
 }

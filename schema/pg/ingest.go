@@ -41,6 +41,10 @@ type FileInput struct {
 	// national dataset spans many years); empty when it yielded none.
 	Reports []*schema.Report
 	Issues  schema.Issues
+	// Survey, when set, streams the file's individual survey records
+	// (a Kobo or ODK export) into survey_record inside the file's
+	// transaction; their aggregates become survey reports.
+	Survey SurveyFunc
 	// ReportStatus is the status a new report gets: "approved" for a data
 	// officer's command-line ingest, "submitted" for a focal point's upload.
 	ReportStatus string
@@ -52,7 +56,15 @@ type FileResult struct {
 	FileID  int64
 	Reports []ReportResult
 	Facts   int
+	// Survey is what a survey export's records did; nil for other files.
+	Survey *SurveyCounts
+	// Issues are the input's issues plus those Survey found while streaming.
+	Issues schema.Issues
 }
+
+// errSurveyRejected rolls back a survey file whose stream found errors, so
+// it can be recorded as rejected, with its issues, in a transaction of its own.
+var errSurveyRejected = errors.New("pg: survey file has errors")
 
 // ReportResult is what storing one of a file's reports did.
 type ReportResult struct {
@@ -73,6 +85,15 @@ func (db *DB) RecordFile(ctx context.Context, in FileInput) (FileResult, error) 
 		res, err = recordFile(ctx, tx, in)
 		return err
 	})
+	if errors.Is(err, errSurveyRejected) {
+		// Nothing of the records is kept; the file and its issues are.
+		in.Issues, in.Survey = res.Issues, nil
+		err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			res, err = recordFile(ctx, tx, in)
+			return err
+		})
+	}
 	return res, err
 }
 
@@ -104,8 +125,9 @@ func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, err
 		fileID = &id
 	}
 
+	res.Issues = in.Issues
 	switch {
-	case in.Issues.HasErrors() || len(in.Reports) == 0 || fileID == nil:
+	case in.Issues.HasErrors() || (len(in.Reports) == 0 && in.Survey == nil) || fileID == nil:
 		res.Status = FileRejected
 	default:
 		dup, err := alreadyIngested(ctx, tx, res.FileID)
@@ -132,6 +154,17 @@ func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, err
 			res.Facts += rr.Facts
 			res.Reports = append(res.Reports, rr)
 		}
+		if in.Survey != nil {
+			c, issues, err := storeSurvey(ctx, tx, surveyBatch{runID: in.RunID, fileID: res.FileID}, in.Survey)
+			res.Issues = append(res.Issues, issues...)
+			if err != nil {
+				return res, err
+			}
+			if issues.HasErrors() {
+				return res, errSurveyRejected
+			}
+			res.Survey = &c
+		}
 	}
 
 	var attemptID int64
@@ -139,11 +172,11 @@ func recordFile(ctx context.Context, tx *sqlx.Tx, in FileInput) (FileResult, err
 		INSERT INTO file_ingest (run_id, file_id, path, status, format, facts, errors, warnings)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		in.RunID, fileID, in.Path, res.Status, in.Format, res.Facts,
-		in.Issues.Count(schema.SevError), in.Issues.Count(schema.SevWarning)).Scan(&attemptID)
+		res.Issues.Count(schema.SevError), res.Issues.Count(schema.SevWarning)).Scan(&attemptID)
 	if err != nil {
 		return res, fmt.Errorf("pg: record attempt: %w", err)
 	}
-	if err := insertIssues(ctx, tx, attemptID, fileID, in.Issues); err != nil {
+	if err := insertIssues(ctx, tx, attemptID, fileID, res.Issues); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -214,7 +247,8 @@ func copyChunks(ctx context.Context, tx *sqlx.Tx, fileID int64, path string) err
 // alreadyIngested reports whether the same bytes already produced a report.
 func alreadyIngested(ctx context.Context, tx *sqlx.Tx, fileID int64) (bool, error) {
 	var n int
-	err := tx.GetContext(ctx, &n, `SELECT count(*) FROM report WHERE file_id = $1`, fileID)
+	err := tx.GetContext(ctx, &n, `
+		SELECT (SELECT count(*) FROM report WHERE file_id = $1) + (SELECT count(*) FROM survey_record WHERE file_id = $1)`, fileID)
 	if err != nil {
 		return false, fmt.Errorf("pg: check duplicate: %w", err)
 	}
