@@ -21,6 +21,8 @@ const (
 	eUnsupported  = "unsupported"  // the upload is not an xlsx or CSV
 	eUnavailable  = "unavailable"  // not ready (database down, migrations pending)
 	eInternal     = "internal"     // vahub's fault
+	eConflict     = "conflict"     // a survey instance id already stored with other answers
+	eInvalidData  = "invalid_data" // a well-formed body whose answers the form does not take
 )
 
 var codes = map[string]int{
@@ -33,6 +35,8 @@ var codes = map[string]int{
 	eUnsupported:  http.StatusUnsupportedMediaType,
 	eUnavailable:  http.StatusServiceUnavailable,
 	eInternal:     http.StatusInternalServerError,
+	eConflict:     http.StatusConflict,
+	eInvalidData:  http.StatusUnprocessableEntity,
 }
 
 // apiError is an error the client may read.
@@ -79,12 +83,12 @@ func errorMessage(err error) string {
 // client gave up on is not answered.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-		s.log.Debug("request canceled", "method", r.Method, "path", r.URL.Path)
+		s.log.Debug("request canceled", "method", r.Method, "path", redactPath(r.URL.Path))
 		return
 	}
 	code := errorCode(err)
 	if code == eInternal {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("internal error", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
 	}
 	if code == eUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vahub"`)

@@ -118,7 +118,7 @@ func DecodeXML(r io.Reader, formID string) (Envelope, error) {
 		}
 	}
 	if !rootSeen {
-		return e, decodeErrorf("the document is empty")
+		return e, decodeErrorf("the body holds no XML element: send the XForms instance")
 	}
 	return e, nil
 }
