@@ -16,6 +16,7 @@ import (
 	"github.com/vahub/vahub/ingest/submission"
 	"github.com/vahub/vahub/schema/pg"
 	"github.com/vahub/vahub/schema/survey"
+	"github.com/vahub/vahub/schema/survey/xform"
 	"github.com/vahub/vahub/web/auth"
 )
 
@@ -248,4 +249,64 @@ func redactPath(p string) string {
 		return "/key/REDACTED"
 	}
 	return "/key/REDACTED/" + after
+}
+
+// GET /formList: the OpenRosa form list, the one form enumerators may
+// download into ODK Collect.
+func (s *server) openRosaFormList(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if !canAtAll(p, auth.ActSubmitSurvey) {
+		return errorf(eForbidden, "the %s role may not submit surveys", p.Role)
+	}
+	f := survey.Standard()
+	doc, err := xform.Write(f)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString(`<xforms xmlns="http://openrosa.org/xforms/xformsList">` + "\n<xform>")
+	for _, el := range [][2]string{{"formID", f.ID}, {"name", f.Title.EN}, {"version", f.Version}, {"hash", xform.Hash(doc)},
+		{"downloadUrl", baseURL(r) + "/forms/" + f.ID + ".xml"}} {
+		b.WriteString("<" + el[0] + ">")
+		_ = xml.EscapeText(&b, []byte(el[1]))
+		b.WriteString("</" + el[0] + ">")
+	}
+	b.WriteString("</xform>\n</xforms>\n")
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	_, _ = w.Write(b.Bytes())
+	return nil
+}
+
+// GET /forms/vahub_va_needs.xml: the XForm of the standard survey.
+func (s *server) openRosaForm(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if !canAtAll(p, auth.ActSubmitSurvey) {
+		return errorf(eForbidden, "the %s role may not submit surveys", p.Role)
+	}
+	f := survey.Standard()
+	if r.PathValue("file") != f.ID+".xml" {
+		return errorf(eNotFound, "no such form: vahub serves %s.xml", f.ID)
+	}
+	doc, err := xform.Write(f)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+f.ID+`.xml"`)
+	_, _ = w.Write(doc)
+	return nil
+}
+
+// baseURL is where the client reached the OpenRosa routes, the /key/{token}
+// prefix included, so that the form list's download links work the same
+// way. The scheme is https behind a proxy that says so.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	u := scheme + "://" + r.Host
+	if tok := r.PathValue("token"); tok != "" {
+		u += "/key/" + tok
+	}
+	return u
 }

@@ -73,6 +73,10 @@ func NewServer(db *pg.DB, log *slog.Logger, opts Options) http.Handler {
 	mux.Handle("POST /submission", s.openRosa(s.openRosaSubmit))
 	mux.Handle("HEAD /key/{token}/submission", s.openRosa(s.openRosaHead))
 	mux.Handle("POST /key/{token}/submission", s.openRosa(s.openRosaSubmit))
+	mux.Handle("GET /formList", s.openRosa(s.openRosaFormList))
+	mux.Handle("GET /key/{token}/formList", s.openRosa(s.openRosaFormList))
+	mux.Handle("GET /forms/{file}", s.openRosa(s.openRosaForm))
+	mux.Handle("GET /key/{token}/forms/{file}", s.openRosa(s.openRosaForm))
 
 	// Browsers' cross-site form posts are refused (Sec-Fetch-Site, Origin).
 	// API clients with bearer tokens send neither header and no cookies.

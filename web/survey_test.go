@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"bytes"
+	"crypto/md5"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -652,4 +654,62 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Collect's form download: the list names the form with its hash and a
+// link that keeps the /key/ prefix; the link gives the XForm it hashes.
+func TestOpenRosaFormList(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{})
+	tok := f.tokens[asEnumerator]
+	get := func(url string, bearer string) (*http.Response, []byte) {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+		req.Header.Set("X-OpenRosa-Version", "1.0")
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		return do(t, req)
+	}
+	resp, b := get(f.url+"/key/"+tok+"/formList", "")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-OpenRosa-Version") != "1.0" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
+		t.Fatalf("formList: %d %v %s", resp.StatusCode, resp.Header, b)
+	}
+	var list struct {
+		XMLName xml.Name `xml:"http://openrosa.org/xforms/xformsList xforms"`
+		Forms   []struct {
+			FormID      string `xml:"formID"`
+			Name        string `xml:"name"`
+			Version     string `xml:"version"`
+			Hash        string `xml:"hash"`
+			DownloadURL string `xml:"downloadUrl"`
+		} `xml:"xform"`
+	}
+	if err := xml.Unmarshal(b, &list); err != nil || len(list.Forms) != 1 {
+		t.Fatalf("formList %s: %v", b, err)
+	}
+	x := list.Forms[0]
+	if x.FormID != "vahub_va_needs" || x.Version != "2026.1" || x.DownloadURL != f.url+"/key/"+tok+"/forms/vahub_va_needs.xml" {
+		t.Errorf("form entry %+v", x)
+	}
+	resp, form := get(x.DownloadURL, "")
+	sum := md5.Sum(form)
+	if resp.StatusCode != http.StatusOK || x.Hash != "md5:"+hex.EncodeToString(sum[:]) || !bytes.Contains(form, []byte(`<vahub_va_needs id="vahub_va_needs" version="2026.1">`)) {
+		t.Errorf("form download: %d, hash %s vs list %s", resp.StatusCode, hex.EncodeToString(sum[:]), x.Hash)
+	}
+	if resp, b := get(f.url+"/formList", tok); resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(f.url+"/forms/vahub_va_needs.xml")) {
+		t.Errorf("formList with a bearer token: %d %s", resp.StatusCode, b)
+	}
+	for _, tc := range []struct {
+		url, bearer string
+		want        int
+	}{
+		{f.url + "/formList", "", http.StatusUnauthorized},
+		{f.url + "/formList", f.tokens[asResearcher], http.StatusForbidden},
+		{f.url + "/forms/vahub_va_needs.xml", f.tokens[asFocalLAO], http.StatusForbidden},
+		{f.url + "/forms/other.xml", tok, http.StatusNotFound},
+	} {
+		if resp, b := get(tc.url, tc.bearer); resp.StatusCode != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.url, resp.StatusCode, b, tc.want)
+		}
+	}
 }
