@@ -45,6 +45,7 @@ Commands:
   serve       run the web server and JSON API (uploads, facts, gap export)
   user        manage accounts of the web server (add, list, disable, reset-password)
   token       manage API tokens (create, list, revoke)
+  survey form write the standard needs-assessment survey as an XLSForm (Kobo, ODK)
   version     print the version
 
 Global flags:
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, env, cmdArgs)
 	case "token":
 		return cmdToken(ctx, env, cmdArgs)
+	case "survey":
+		return cmdSurvey(ctx, env, cmdArgs)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vahub", version)
 		return exitOK
