@@ -120,14 +120,23 @@ func (s *server) storeSurvey(r *http.Request, p auth.Principal, rec survey.Recor
 		return 0, false, errorf(eForbidden, "country %s is outside your countries (%s)", rec.Country, strings.Join(p.Countries, ","))
 	}
 	if rec.DeprecatedID != "" {
-		c, err := s.db.SurveyInstanceCountry(ctx, rec.DeprecatedID)
+		v, err := s.db.SurveyCurrentVersion(ctx, rec.DeprecatedID)
 		switch {
 		case errors.Is(err, pg.ErrNotFound):
 			// An edit of an instance vahub never got: stored as new.
 		case err != nil:
 			return 0, false, err
-		case !auth.Can(p, auth.ActSubmitSurvey, c):
-			return 0, false, errorf(eForbidden, "the submission it replaces (%s) is of %s, outside your countries", rec.DeprecatedID, c)
+		case !auth.Can(p, auth.ActSubmitSurvey, v.Country):
+			return 0, false, errorf(eForbidden, "the submission it replaces (%s) is of %s, outside your countries", rec.DeprecatedID, v.Country)
+		case v.InstanceID != rec.DeprecatedID && v.InstanceID != rec.InstanceID:
+			// Two edits of one version would leave two versions in force
+			// (ODK Central refuses the same way).
+			return 0, false, errorf(eConflict, "%s was already replaced by %s: edit that version", rec.DeprecatedID, v.InstanceID)
+		case v.InstanceID == rec.InstanceID:
+			// This edit is already in force: a resend, which is a duplicate
+			// with the same answers and a conflict with others, as any
+			// resend is.
+			rec.DeprecatedID = ""
 		}
 	}
 	id, created, err = s.db.StoreSubmission(ctx, rec, p.Name)

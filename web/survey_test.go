@@ -180,6 +180,27 @@ func TestSurveySubmissionJSON(t *testing.T) {
 	if r := facts()["rehabilitation"]; r.InNeed == nil || *r.InNeed != 1 || r.Reached == nil || *r.Reached != 1 {
 		t.Errorf("rehabilitation after the edit = %+v, want 1 in need, 1 reached", r)
 	}
+	// The edit resent: a duplicate; resent with other answers: a conflict.
+	resp, b = f.submit(t, asEnumerator, submissionBody(t, id2, id1, edited))
+	if a := decodeAnswer(t, b); resp.StatusCode != http.StatusOK || a.ID != second.ID || a.Status != "duplicate" {
+		t.Errorf("edit resent: %d %s, want 200 duplicate with id %d", resp.StatusCode, b, second.ID)
+	}
+	edited["age"] = 36
+	if resp, b = f.submit(t, asEnumerator, submissionBody(t, id2, id1, edited)); resp.StatusCode != http.StatusConflict {
+		t.Errorf("edit resent with other answers: %d %s, want 409", resp.StatusCode, b)
+	}
+	// A second edit of the first version, which is no longer in force,
+	// would leave two versions current: refused, naming the one to edit.
+	if resp, b = f.submit(t, asEnumerator, submissionBody(t, newInstance(), id1, edited)); resp.StatusCode != http.StatusConflict || !strings.Contains(string(b), id2) {
+		t.Errorf("second edit of a replaced version: %d %s, want 409 naming %s", resp.StatusCode, b, id2)
+	}
+	if err := f.db.SelectContext(ctx, &current, `SELECT instance_id FROM survey_record WHERE current`); err != nil {
+		t.Fatal(err)
+	}
+	if len(current) != 1 || current[0] != id2 {
+		t.Errorf("current after the refused edits = %v, want only %s", current, id2)
+	}
+
 	// Resending the replaced version is a duplicate of history: the
 	// answer names the version in force.
 	resp, b = f.submit(t, asEnumerator, body)
@@ -192,8 +213,8 @@ func TestSurveySubmissionJSON(t *testing.T) {
 	if err := f.db.SelectContext(ctx, &audits, `SELECT detail::text FROM audit_log WHERE action = 'survey_submit' ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	if len(audits) != 3 { // created, conflict, edit
-		t.Errorf("audit rows = %d %v, want 3", len(audits), audits)
+	if len(audits) != 4 { // created, conflict, edit, conflicting resend of the edit
+		t.Errorf("audit rows = %d %v, want 4", len(audits), audits)
 	}
 	for _, a := range audits {
 		if strings.Contains(a, "Phonsavan") || strings.Contains(a, "female") {

@@ -71,18 +71,32 @@ func (db *DB) SurveyRecords(ctx context.Context, f SurveyRecordFilter) ([]Survey
 	return rows, nil
 }
 
-// SurveyInstanceCountry is the country of the current version of an
-// instance: who may edit it. ErrNotFound when no version is current.
-func (db *DB) SurveyInstanceCountry(ctx context.Context, instanceID string) (string, error) {
-	var c string
-	err := db.GetContext(ctx, &c, `SELECT country FROM survey_record WHERE instance_id = $1 AND current`, instanceID)
+// SurveyVersion is the version in force of an instance's history.
+type SurveyVersion struct {
+	InstanceID string `db:"instance_id"`
+	Country    string `db:"country"`
+}
+
+// SurveyCurrentVersion follows an instance's edits to the version in force:
+// the instance itself while it is current, else the one that replaced it
+// (and so on). ErrNotFound when vahub has no such instance.
+func (db *DB) SurveyCurrentVersion(ctx context.Context, instanceID string) (SurveyVersion, error) {
+	var v SurveyVersion
+	err := db.GetContext(ctx, &v, `
+		WITH RECURSIVE chain AS (
+		    SELECT id, instance_id, country, current, replaced_by FROM survey_record WHERE instance_id = $1
+		    UNION
+		    SELECT r.id, r.instance_id, r.country, r.current, r.replaced_by
+		    FROM survey_record r JOIN chain c ON r.id = c.replaced_by
+		)
+		SELECT instance_id, country FROM chain WHERE current ORDER BY id DESC LIMIT 1`, instanceID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("pg: survey instance: %w", ErrNotFound)
+		return v, fmt.Errorf("pg: survey instance: %w", ErrNotFound)
 	}
 	if err != nil {
-		return "", fmt.Errorf("pg: survey instance: %w", err)
+		return v, fmt.Errorf("pg: survey instance: %w", err)
 	}
-	return c, nil
+	return v, nil
 }
 
 // SurveyPurge is what PurgeSurvey did (or, dry, would do).
