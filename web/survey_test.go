@@ -19,7 +19,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/vahub/vahub/schema/pg/pgtest"
 	"github.com/vahub/vahub/web"
+	"github.com/vahub/vahub/web/auth"
 )
 
 const submissionsPath = "/api/v1/surveys/vahub_va_needs/submissions"
@@ -731,6 +733,91 @@ func TestOpenRosaFormList(t *testing.T) {
 	} {
 		if resp, b := get(tc.url, tc.bearer); resp.StatusCode != tc.want {
 			t.Errorf("%s: %d %s, want %d", tc.url, resp.StatusCode, b, tc.want)
+		}
+	}
+}
+
+// A client's concurrent retries of one submission agree: one 201, the
+// others 200 with the same id, one record.
+func TestSurveySubmissionConcurrentRetries(t *testing.T) {
+	t.Parallel()
+	f := setup(t, web.Options{})
+	body := submissionBody(t, newInstance(), "", interview("LAO"))
+	const n = 8
+	type result struct {
+		status int
+		a      submitAnswer
+	}
+	results := make(chan result, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, f.url+submissionsPath, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+f.tokens[asEnumerator])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			var a submitAnswer
+			json.NewDecoder(resp.Body).Decode(&a)
+			results <- result{resp.StatusCode, a}
+		})
+	}
+	wg.Wait()
+	close(results)
+	created, ids := 0, map[int64]bool{}
+	for r := range results {
+		switch r.status {
+		case http.StatusCreated:
+			created++
+		case http.StatusOK:
+		default:
+			t.Errorf("status %d %+v", r.status, r.a)
+		}
+		ids[r.a.ID] = true
+	}
+	var rows int
+	if err := f.db.GetContext(t.Context(), &rows, `SELECT count(*) FROM survey_record`); err != nil {
+		t.Fatal(err)
+	}
+	if created != 1 || len(ids) != 1 || rows != 1 {
+		t.Errorf("%d created, ids %v, %d rows; want 1, one id, 1", created, ids, rows)
+	}
+}
+
+// BenchmarkSurveySubmitJSON: one interview per request, each a new
+// instance, through the whole server (auth, checks, store, aggregate
+// rebuild of the country-year, audit).
+func BenchmarkSurveySubmitJSON(b *testing.B) {
+	db := pgtest.NewDB(b)
+	ctx := b.Context()
+	if _, err := db.CreateUser(ctx, "enum", "enumerator", []string{"LAO"}, nil); err != nil {
+		b.Fatal(err)
+	}
+	tok, hash, _ := auth.NewToken()
+	if _, err := db.CreateToken(ctx, "enum", hash, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(web.NewServer(db, nil, web.Options{}))
+	defer srv.Close()
+	answers := interview("LAO")
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		body, _ := json.Marshal(map[string]any{"instance_id": fmt.Sprintf("uuid:bench-%d", i), "answers": answers})
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+submissionsPath, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			b.Fatalf("status %d", resp.StatusCode)
 		}
 	}
 }
