@@ -502,6 +502,29 @@ func TestOpenRosaSubmission(t *testing.T) {
 		t.Errorf("rows = %+v, want the first version retired and the edit current", rows)
 	}
 
+	// A refusal as Collect sends it: the questions after consent are not
+	// relevant, so empty, the country among them; it counts in the
+	// enumerator's only country and keeps no answer.
+	refusalID := newInstance()
+	refusal := `<vahub_va_needs id="vahub_va_needs" version="2026.1"><consent_info/><consent>no</consent><no_consent_end/><country/><admin1/>` +
+		`<interview_date/><sex/><age/><victim_type/><cause/><incident_year/><wg_ss><wg_intro/><wg_seeing/><wg_hearing/><wg_walking/>` +
+		`<wg_cognition/><wg_selfcare/><wg_communication/></wg_ss><needs><need_medical_care/><received_medical_care/><need_rehabilitation/>` +
+		`<received_rehabilitation/><need_psychosocial_support/><received_psychosocial_support/><need_socioeconomic_inclusion/>` +
+		`<received_socioeconomic_inclusion/></needs><meta><instanceID>` + refusalID + `</instanceID></meta></vahub_va_needs>`
+	resp, b = do(t, openRosaPost(t, f.url+"/key/"+tok+"/submission", refusal, nil))
+	checkOpenRosa(t, "refusal", resp, b, http.StatusCreated, "submit_success", "received")
+	var kept struct {
+		Country string `db:"country"`
+		Answers string `db:"answers"`
+	}
+	if err := f.db.GetContext(ctx, &kept, `SELECT country, answers::text AS answers FROM survey_record WHERE instance_id = $1`, refusalID); err != nil ||
+		kept.Country != "LAO" || kept.Answers != "{}" {
+		t.Errorf("refusal stored as %+v %v, want LAO and no answers", kept, err)
+	}
+	if _, err := f.db.ExecContext(ctx, `DELETE FROM survey_record WHERE instance_id = $1`, refusalID); err != nil {
+		t.Fatal(err)
+	}
+
 	bad := strings.Replace(instanceXML(newInstance(), "", "LAO", 41), "<sex>male</sex>", "<sex>m</sex>", 1)
 	other := strings.Replace(doc, `id="vahub_va_needs"`, `id="reach_msna"`, 1)
 	notMultipart, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.url+"/submission", strings.NewReader(doc))
