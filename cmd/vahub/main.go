@@ -37,6 +37,7 @@ Commands:
   template    write the reporting template (Form H) for focal points to fill in
   ingest      validate and load filled templates into the database
   export gap  write the gap-analysis workbook
+  reconcile   compare survey-derived service figures with the Form H figures
   crawl       run one web source profile now (art7, monitor)
   nightly     crawl every enabled profile, ingest what is new, write a run report
   runs        list recent ingestion runs (runs ID: one run's report)
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdIngest(ctx, env, cmdArgs)
 	case "export":
 		return cmdExport(ctx, env, cmdArgs)
+	case "reconcile":
+		return cmdReconcile(ctx, env, cmdArgs)
 	case "runs":
 		return cmdRuns(ctx, env, cmdArgs)
 	case "crawl":
