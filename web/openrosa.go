@@ -236,19 +236,25 @@ func (s *server) openRosaSubmit(w http.ResponseWriter, r *http.Request, p auth.P
 	return nil
 }
 
-// redactPath is a request path as logs may show it: the token of a
-// /key/{token}/… URL is replaced, since access logs are read by more
-// people than tokens should be.
+// redactPath is a request path as logs may show it: the segment after
+// "key" (the /key/{token}/… URLs) and anything shaped like a token are
+// replaced, wherever they sit (a client may send //key/… or a mistyped
+// prefix), since access logs are read by more people than tokens should be.
 func redactPath(p string) string {
-	rest, ok := strings.CutPrefix(p, "/key/")
-	if !ok {
+	if !strings.Contains(p, "/") {
 		return p
 	}
-	_, after, found := strings.Cut(rest, "/")
-	if !found {
-		return "/key/REDACTED"
+	segs := strings.Split(p, "/")
+	changed := false
+	for i, seg := range segs {
+		if seg != "" && ((i > 0 && strings.EqualFold(segs[i-1], "key")) || auth.LooksLikeToken(seg)) {
+			segs[i], changed = "REDACTED", true
+		}
 	}
-	return "/key/REDACTED/" + after
+	if !changed {
+		return p
+	}
+	return strings.Join(segs, "/")
 }
 
 // GET /formList: the OpenRosa form list, the one form enumerators may
