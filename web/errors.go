@@ -43,12 +43,35 @@ var codes = map[string]int{
 type apiError struct {
 	code    string
 	message string
+	// key and args, when key is set, word the error in a page's language
+	// (i18n.go); message is then its English text, for the API.
+	key  string
+	args []any
 }
 
 func (e *apiError) Error() string { return e.message }
 
 func errorf(code, format string, args ...any) error {
 	return &apiError{code: code, message: fmt.Sprintf(format, args...)}
+}
+
+// errorT is an error worded by the message catalogue: English in the API,
+// the user's language on a page.
+func errorT(code, key string, args ...any) error {
+	return &apiError{code: code, message: T("en", key, args...), key: key, args: args}
+}
+
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return nil
+}
+
+// isCanceled: the client gave up; there is no one to answer.
+func isCanceled(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && r.Context().Err() != nil
 }
 
 // errorCode and errorMessage give an error's code and the message the client
@@ -82,7 +105,7 @@ func errorMessage(err error) string {
 // are logged (method and path, never headers or the token); a request the
 // client gave up on is not answered.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+	if isCanceled(r, err) {
 		s.log.Debug("request canceled", "method", r.Method, "path", redactPath(r.URL.Path))
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/vahub/vahub/exports/suppress"
@@ -36,6 +37,21 @@ type Options struct {
 	// and the floor for focal points and researchers; admins may ask for
 	// less, down to suppress.MinK.
 	SuppressK int
+
+	// InsecureCookies drops the Secure attribute (and the __Host- prefix)
+	// of the session cookie, for plain-http use on a local machine only
+	// (`vahub serve --insecure-cookies`). Behind https, never set it.
+	InsecureCookies bool
+	// SessionIdle ends a browser session unused this long (default 1 h);
+	// SessionMaxAge ends any session this long after login (default 12 h).
+	SessionIdle   time.Duration
+	SessionMaxAge time.Duration
+	// Login throttling: after LoginMaxPerName failed logins for one name
+	// (default 5), or LoginMaxPerAddr from one address (default 20),
+	// within LoginWindow (default 15 min), logins are refused with 429.
+	LoginWindow     time.Duration
+	LoginMaxPerName int
+	LoginMaxPerAddr int
 }
 
 func (o Options) withDefaults() Options {
@@ -48,6 +64,21 @@ func (o Options) withDefaults() Options {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 5 * time.Second
 	}
+	if o.SessionIdle <= 0 {
+		o.SessionIdle = DefaultSessionIdle
+	}
+	if o.SessionMaxAge <= 0 {
+		o.SessionMaxAge = DefaultSessionMaxAge
+	}
+	if o.LoginWindow <= 0 {
+		o.LoginWindow = DefaultLoginWindow
+	}
+	if o.LoginMaxPerName <= 0 {
+		o.LoginMaxPerName = DefaultLoginMaxPerName
+	}
+	if o.LoginMaxPerAddr <= 0 {
+		o.LoginMaxPerAddr = DefaultLoginMaxPerAddr
+	}
 	if o.SuppressK < suppress.MinK {
 		o.SuppressK = suppress.DefaultK
 	}
@@ -58,6 +89,7 @@ type server struct {
 	db   *pg.DB
 	log  *slog.Logger
 	opts Options
+	tmpl *templates
 }
 
 // NewServer returns vahub's HTTP handler: the probes and the JSON API,
@@ -66,7 +98,11 @@ func NewServer(db *pg.DB, log *slog.Logger, opts Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{db: db, log: log, opts: opts.withDefaults()}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		panic(err) // the templates are embedded: a broken one never ships (tests parse them)
+	}
+	s := &server{db: db, log: log, opts: opts.withDefaults(), tmpl: tmpl}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -87,11 +123,37 @@ func NewServer(db *pg.DB, log *slog.Logger, opts Options) http.Handler {
 	mux.Handle("GET /forms/{file}", s.openRosa(s.openRosaForm))
 	mux.Handle("GET /key/{token}/forms/{file}", s.openRosa(s.openRosaForm))
 
+	// Pages (pages.go, session.go).
+	mux.Handle("GET /static/", staticFiles())
+	mux.Handle("GET /login", s.publicPage(s.loginForm))
+	mux.Handle("POST /login", s.publicPage(s.login))
+	mux.Handle("POST /logout", s.publicPage(s.logout))
+	mux.Handle("POST /lang", s.publicPage(s.setLang))
+	mux.Handle("GET /{$}", s.page(s.home))
+
+	// The focal point's pages and their API twins (focal.go).
+	mux.Handle("GET /template", s.page(s.pageTemplate))
+	mux.Handle("GET /template.xlsx", s.page(s.pageTemplateDownload))
+	mux.Handle("GET /upload", s.page(s.pageUploadForm))
+	mux.Handle("POST /upload", s.page(s.pageUpload))
+	mux.Handle("GET /submissions", s.page(s.pageSubmissions))
+	mux.Handle("GET /submissions/{id}", s.page(s.pageSubmission))
+	mux.Handle("GET /submissions/{id}/annotated.xlsx", s.page(s.pageAnnotated))
+	mux.Handle("GET /api/v1/template.xlsx", s.api(s.apiTemplate))
+	mux.Handle("GET /api/v1/submissions", s.api(s.apiSubmissions))
+	mux.Handle("GET /api/v1/submissions/{id}", s.api(s.apiSubmission))
+	mux.Handle("GET /api/v1/submissions/{id}/annotated.xlsx", s.api(s.apiAnnotated))
+
 	// Browsers' cross-site form posts are refused (Sec-Fetch-Site, Origin).
 	// API clients with bearer tokens send neither header and no cookies.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, errorf(eForbidden, "cross-origin request refused"))
+		err := errorT(eForbidden, "error.cross_origin")
+		if wantsHTML(r) {
+			s.pageError(w, r, err)
+			return
+		}
+		s.writeError(w, r, err)
 	}))
 	return s.logRequests(securityHeaders(cop.Handler(s.jsonFallback(mux))))
 }
@@ -112,8 +174,8 @@ func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 }
 
 // securityHeaders: nothing vahub answers may be sniffed into another type,
-// framed, or run as a document with scripts. The HTML pages (to come) will
-// set their own Content-Security-Policy.
+// framed, or run as a document with scripts. The HTML pages set their own
+// Content-Security-Policy (pageCSP: still no script).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -127,7 +189,8 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // jsonFallback answers the requests no route takes (404, 405) in the API's
-// JSON error format instead of ServeMux's plain text.
+// JSON error format instead of ServeMux's plain text; a browser asking for
+// a page gets the error page.
 func (s *server) jsonFallback(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
@@ -137,13 +200,22 @@ func (s *server) jsonFallback(mux *http.ServeMux) http.Handler {
 		}
 		probe := &headerProbe{header: http.Header{}}
 		h.ServeHTTP(probe, r)
+		answer := s.writeError
+		if wantsHTML(r) {
+			answer = s.pageError
+		}
 		if probe.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", probe.header.Get("Allow"))
-			s.writeError(w, r, errorf(eMethod, "method %s is not allowed here", r.Method))
+			answer(w, r, errorf(eMethod, "method %s is not allowed here", r.Method))
 			return
 		}
-		s.writeError(w, r, errorf(eNotFound, "no such page"))
+		answer(w, r, errorf(eNotFound, "no such page"))
 	})
+}
+
+// wantsHTML: a browser's request outside the API.
+func wantsHTML(r *http.Request) bool {
+	return !strings.HasPrefix(r.URL.Path, "/api/") && strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // headerProbe records what ServeMux's own 404/405 handler would answer.

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -49,6 +50,13 @@ type fixture struct {
 // setup starts the server on a fresh database with one user (and token)
 // per role and approved 2024 reports for LAO and LBN.
 func setup(t *testing.T, opts web.Options) *fixture {
+	t.Helper()
+	return setupWith(t, opts, nil)
+}
+
+// setupWith is setup with hook run on the database before the server
+// starts (a test clock).
+func setupWith(t *testing.T, opts web.Options, hook func(*pg.DB)) *fixture {
 	t.Helper()
 	ctx := t.Context()
 	db := pgtest.NewDB(t)
@@ -102,6 +110,9 @@ func setup(t *testing.T, opts web.Options) *fixture {
 		f.approved[fr.Country] = fr.Report().ReportID
 	}
 
+	if hook != nil {
+		hook(db)
+	}
 	log := slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(web.NewServer(db, log, opts))
 	t.Cleanup(srv.Close)
@@ -290,6 +301,43 @@ func TestAuthorizationMatrix(t *testing.T) {
 		row{"openrosa /key/ other country", openRosa(http.MethodPost, "LBN", true), [6]int{created, no, no, no, anon, anon}},
 	)
 
+	// Submissions (direct object references: another country's id answers
+	// as an id that does not exist) and the reporting template.
+	subs := map[string]int64{}
+	for _, c := range []string{"LAO", "LBN"} {
+		resp, body := f.upload(t, asAdmin, c+"-2021.xlsx", template(t, c, 2021))
+		var got struct{ Submission int64 }
+		if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != ok || got.Submission == 0 {
+			t.Fatalf("seed submission %s: %d %s", c, resp.StatusCode, body)
+		}
+		subs[c] = got.Submission
+	}
+	const gone = http.StatusNotFound
+	for _, c := range []struct {
+		name string
+		id   int64
+		want [6]int
+	}{
+		{"own", subs["LAO"], [6]int{ok, ok, no, no, anon, anon}},
+		{"other", subs["LBN"], [6]int{ok, gone, no, no, anon, anon}},
+		{"nonexistent", subs["LBN"] + 1000, [6]int{gone, gone, no, no, anon, anon}},
+	} {
+		path := fmt.Sprintf("/api/v1/submissions/%d", c.id)
+		rows = append(rows,
+			row{"submission " + c.name, get(path), c.want},
+			row{"annotated workbook " + c.name, get(path + "/annotated.xlsx"), c.want},
+		)
+	}
+	rows = append(rows,
+		row{"submissions", get("/api/v1/submissions"), [6]int{ok, ok, no, no, anon, anon}},
+		row{"submissions own", get("/api/v1/submissions?country=LAO"), [6]int{ok, ok, no, no, anon, anon}},
+		row{"submissions other", get("/api/v1/submissions?country=LBN"), [6]int{ok, no, no, no, anon, anon}},
+		row{"submissions own and other", get("/api/v1/submissions?country=LAO,LBN"), [6]int{ok, no, no, no, anon, anon}},
+		row{"template own", get("/api/v1/template.xlsx?country=LAO"), [6]int{ok, ok, ok, no, anon, anon}},
+		row{"template other", get("/api/v1/template.xlsx?country=LBN&year=2022"), [6]int{ok, no, ok, no, anon, anon}},
+		row{"template, no country", get("/api/v1/template.xlsx"), [6]int{ok, ok, ok, no, anon, anon}},
+	)
+
 	for _, r := range rows {
 		for i, who := range principals {
 			resp, body := r.req(t, who)
@@ -303,7 +351,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s as %s: 401 without WWW-Authenticate: Bearer", r.name, who)
 				}
 				fallthrough
-			case no:
+			case no, gone:
 				if resp.Request.Method == http.MethodHead {
 					break
 				}

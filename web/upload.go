@@ -34,17 +34,22 @@ const multipartSlack = 64 << 10
 // result in their history.
 const ingestTimeout = 5 * time.Minute
 
-// uploadReport is the answer: the same object as `vahub ingest --json`.
+// uploadReport is the answer: the same object as `vahub ingest --json`,
+// plus the id of the submission it made (GET /api/v1/submissions/{id}).
 type uploadReport struct {
-	Files []ingest.FileReport `json:"files"`
+	Files      []ingest.FileReport `json:"files"`
+	Submission int64               `json:"submission,omitempty"`
 }
 
 // uploaded is what an upload attempt left, for the audit log.
 type uploaded struct {
-	name   string // sanitised base name, for display
-	sha256 string
-	size   int64
-	report *ingest.FileReport
+	name       string // sanitised base name, for display
+	sha256     string
+	size       int64
+	report     *ingest.FileReport
+	runID      int64
+	country    string // the one country of the file (or of a one-country uploader)
+	submission int64  // the submission recorded for it
 }
 
 // POST /api/v1/uploads (multipart, field "file"): a focal point's (or an
@@ -53,14 +58,7 @@ type uploaded struct {
 // per-file report; 422 with it when the file is rejected. Every attempt is
 // audited, refused ones included.
 func (s *server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	var up uploaded
-	err := s.receive(w, r, p, &up)
-	if aerr := s.auditUpload(r, p, up, err); aerr != nil {
-		if err == nil || errorCode(err) == eInternal {
-			return aerr
-		}
-		s.log.Error("audit", "err", aerr) // the refusal still goes out
-	}
+	up, err := s.acceptUpload(w, r, p, "api", "")
 	if err != nil {
 		return err
 	}
@@ -68,20 +66,46 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 	if up.report.Status == pg.FileRejected {
 		status = http.StatusUnprocessableEntity
 	}
-	writeJSON(w, status, uploadReport{Files: []ingest.FileReport{*up.report}})
+	writeJSON(w, status, uploadReport{Files: []ingest.FileReport{*up.report}, Submission: up.submission})
 	return nil
+}
+
+// acceptUpload is an upload through the API or the upload page: receive
+// the file, check it, ingest it as submitted, record the submission (the
+// focal point's history) and audit the attempt, refusals included. kind is
+// the ingest run's kind (api, web); lang the language of the page it came
+// from ("" for the API), used for feedback when the file does not say.
+func (s *server) acceptUpload(w http.ResponseWriter, r *http.Request, p auth.Principal, kind, lang string) (uploaded, error) {
+	var up uploaded
+	err := s.receive(w, r, p, kind, &up)
+	if err == nil {
+		if l := up.report.Language; validLang(l) {
+			lang = l
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		up.submission, err = s.db.RecordSubmission(ctx, pg.NewSubmission{
+			RunID: up.runID, Country: up.country, User: p.Name, FileName: up.name, Language: lang})
+		cancel()
+	}
+	if aerr := s.auditUpload(r, p, up, err); aerr != nil {
+		if err == nil || errorCode(err) == eInternal {
+			return up, aerr
+		}
+		s.log.Error("audit", "err", aerr) // the refusal still goes out
+	}
+	return up, err
 }
 
 // receive saves the upload, checks what it is and who may send it, and
 // ingests it.
-func (s *server) receive(w http.ResponseWriter, r *http.Request, p auth.Principal, up *uploaded) error {
+func (s *server) receive(w http.ResponseWriter, r *http.Request, p auth.Principal, kind string, up *uploaded) error {
 	if !canAtAll(p, auth.ActUpload) {
-		return errorf(eForbidden, "the %s role may not upload files", p.Role)
+		return errorT(eForbidden, "upload.role", p.Role)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxUpload+multipartSlack)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return errorf(eInvalid, "send the file as multipart/form-data in the field \"file\"")
+		return errorT(eInvalid, "upload.not_multipart")
 	}
 	dir, err := os.MkdirTemp(s.opts.TempDir, "vahub-upload-*")
 	if err != nil {
@@ -105,7 +129,7 @@ func (s *server) receive(w http.ResponseWriter, r *http.Request, p auth.Principa
 			continue
 		}
 		if filePath != "" {
-			return errorf(eInvalid, "send one file per request")
+			return errorT(eInvalid, "upload.one_file")
 		}
 		up.name = sanitizeName(part.FileName())
 		filePath = filepath.Join(dir, up.name)
@@ -114,17 +138,17 @@ func (s *server) receive(w http.ResponseWriter, r *http.Request, p auth.Principa
 		}
 	}
 	if filePath == "" {
-		return errorf(eInvalid, "no file in the field \"file\"")
+		return errorT(eInvalid, "upload.no_file")
 	}
 	if up.size == 0 {
-		return errorf(eInvalid, "the file is empty")
+		return errorT(eInvalid, "upload.empty")
 	}
 	if err := sniff(filePath); err != nil {
 		return err
 	}
 
 	opts := ingest.Options{
-		RunKind:      "api",
+		RunKind:      kind,
 		StartedBy:    p.Name,
 		ReportStatus: "submitted",
 		MaxFileSize:  s.opts.MaxUpload,
@@ -157,6 +181,11 @@ func (s *server) receive(w http.ResponseWriter, r *http.Request, p auth.Principa
 	}
 	fr := res.Files[0]
 	fr.Path = up.name
+	up.runID = res.RunID
+	up.country = fr.Country
+	if up.country == "" && opts.Country != "" {
+		up.country = opts.Country
+	}
 	for i := range fr.Issues {
 		fr.Issues[i].Message = strings.ReplaceAll(fr.Issues[i].Message, dir+string(filepath.Separator), "")
 	}
@@ -174,9 +203,12 @@ func (s *server) checkScope(ctx context.Context, p auth.Principal, filePath stri
 	}
 	switch {
 	case fr.Country != "":
-		return allowed(p, auth.ActUpload, []string{fr.Country})
+		if !auth.Can(p, auth.ActUpload, fr.Country) {
+			return errorT(eForbidden, "upload.other_country", fr.Country, strings.Join(p.Countries, ","))
+		}
+		return nil
 	case fr.Status != pg.FileRejected:
-		return errorf(eForbidden, "this file reports on several countries; upload one file per country")
+		return errorT(eForbidden, "upload.several_countries")
 	}
 	return nil // rejected before a country was found: stored as rejected, answered 422
 }
@@ -197,7 +229,7 @@ func (s *server) save(part *multipart.Part, path string, up *uploaded) error {
 		return bodyError(err, "the upload was cut short")
 	}
 	if n > s.opts.MaxUpload {
-		return errorf(eTooLarge, "the file is over the limit of %s", sizeText(s.opts.MaxUpload))
+		return errorT(eTooLarge, "upload.too_large", sizeText(s.opts.MaxUpload))
 	}
 	up.sha256 = hex.EncodeToString(h.Sum(nil))
 	return nil
@@ -208,7 +240,7 @@ func (s *server) save(part *multipart.Part, path string, up *uploaded) error {
 func bodyError(err error, msg string) error {
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		return errorf(eTooLarge, "the upload is over the limit of %s", sizeText(mb.Limit-multipartSlack))
+		return errorT(eTooLarge, "upload.too_large", sizeText(mb.Limit-multipartSlack))
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
@@ -242,23 +274,20 @@ func sniff(filePath string) error {
 		return fmt.Errorf("web: sniff: %w", err)
 	}
 	head = head[:n]
-	unsupported := func(what string) error {
-		return errorf(eUnsupported, "vahub reads Excel workbooks (.xlsx) and CSV files; %s", what)
-	}
 	if xlsx.Sniff(head) == nil {
 		if !isWorkbook(filePath) {
-			return unsupported("this is a zip archive, not an Excel workbook")
+			return errorT(eUnsupported, "upload.unsupported_zip")
 		}
 		return nil
 	}
 	if bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}) {
-		return unsupported("this is an old .xls workbook or a password-protected file: save it as \"Excel Workbook (.xlsx)\"")
+		return errorT(eUnsupported, "upload.unsupported_xls")
 	}
 	ct := http.DetectContentType(head)
 	if strings.HasPrefix(ct, "text/plain") {
 		return nil
 	}
-	return unsupported(fmt.Sprintf("this file's content is %s", strings.SplitN(ct, ";", 2)[0]))
+	return errorT(eUnsupported, "upload.unsupported_type", strings.SplitN(ct, ";", 2)[0])
 }
 
 // isWorkbook: the zip has the Open XML content-types part and an xl/ folder
@@ -326,6 +355,7 @@ func (s *server) auditUpload(r *http.Request, p auth.Principal, up uploaded, err
 			ids = append(ids, rep.ReportID)
 		}
 		detail["report_ids"] = ids
+		detail["submission"] = up.submission
 		detail["http_status"] = http.StatusOK
 		if fr.Status == pg.FileRejected {
 			detail["http_status"] = http.StatusUnprocessableEntity

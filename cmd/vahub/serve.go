@@ -4,23 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/vahub/vahub/exports/suppress"
+	"github.com/vahub/vahub/schema/pg"
 	"github.com/vahub/vahub/web"
 )
+
+// pruneEvery: expired sessions and old failed logins are deleted this
+// often; failed logins are kept a day (throttling looks back minutes).
+const (
+	pruneEvery       = 10 * time.Minute
+	keepLoginFailure = 24 * time.Hour
+)
+
+func pruneAccounts(ctx context.Context, db *pg.DB, log *slog.Logger) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := db.PruneAccounts(ctx, db.Now().Add(-keepLoginFailure)); err != nil && ctx.Err() == nil {
+				log.Warn("prune sessions and login attempts", "err", err)
+			}
+		}
+	}
+}
 
 // shutdownGrace is how long in-flight requests (an upload being ingested, a
 // workbook being streamed) may take to finish once vahub is told to stop.
 const shutdownGrace = 30 * time.Second
 
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	fs := e.newFlags("serve", "serve [--addr 127.0.0.1:8080] [--max-upload-mb 25] [--suppress-k 5]")
+	fs := e.newFlags("serve", "serve [--addr 127.0.0.1:8080] [--max-upload-mb 25] [--suppress-k 5] [--insecure-cookies]")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	maxMB := fs.Int("max-upload-mb", web.DefaultMaxUpload>>20, "largest file accepted by POST /api/v1/uploads, in MiB")
 	k := fs.Int("suppress-k", suppress.DefaultK, "small-cell threshold of answers built from survey records: default and floor for focal points and researchers (admins may ask ?k= down to 2)")
+	insecure := fs.Bool("insecure-cookies", false, "session cookies without Secure, for plain http on a local machine only (never behind https)")
 	if rest, done, code := parseFlags(fs, args); done || len(rest) > 0 {
 		if len(rest) > 0 {
 			fmt.Fprintf(e.stderr, "vahub serve: unexpected argument %q\n", rest[0])
@@ -49,11 +74,17 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vahub serve: %v\n", err)
 		return exitInternal
 	}
-	h := web.NewServer(db, e.log, web.Options{MaxUpload: int64(*maxMB) << 20, SuppressK: *k})
+	h := web.NewServer(db, e.log, web.Options{MaxUpload: int64(*maxMB) << 20, SuppressK: *k, InsecureCookies: *insecure})
 	srv := web.NewHTTPServer(h, e.log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	e.log.Info("serving", "addr", ln.Addr().String(), "max_upload_mb", *maxMB)
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	defer stopPrune()
+	go pruneAccounts(pruneCtx, db, e.log)
+	e.log.Info("serving", "addr", ln.Addr().String(), "max_upload_mb", *maxMB, "insecure_cookies", *insecure)
+	if *insecure {
+		fmt.Fprintln(e.stderr, "vahub serve: --insecure-cookies: session cookies are sent over plain http; use this only on a local machine")
+	}
 	fmt.Fprintf(e.stdout, "vahub serve: listening on http://%s\n", ln.Addr())
 
 	select {
