@@ -14,7 +14,7 @@ import (
 func TestAdminPagesByRole(t *testing.T) {
 	t.Parallel()
 	f := setupPages(t, web.Options{})
-	sub := f.submit(t, "LAO", 2019)
+	sub := f.submitReport(t, "LAO", 2019)
 	var run int64
 	if err := f.db.GetContext(t.Context(), &run, `SELECT max(id) FROM ingest_run`); err != nil {
 		t.Fatal(err)
@@ -137,8 +137,8 @@ func TestAdminPagesByRole(t *testing.T) {
 func TestReviewPages(t *testing.T) {
 	t.Parallel()
 	f := setupPages(t, web.Options{})
-	sub := f.submit(t, "LAO", 2024)
-	ret := f.submit(t, "LBN", 2024)
+	sub := f.submitReport(t, "LAO", 2024)
+	ret := f.submitReport(t, "LBN", 2024)
 	const evil = `<img src=x onerror=alert(1)>"'&.xlsx`
 	if _, err := f.db.ExecContext(t.Context(), `UPDATE input_file SET name = $1 WHERE id = (SELECT file_id FROM report WHERE id = $2)`, evil, sub); err != nil {
 		t.Fatal(err)
