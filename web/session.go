@@ -85,7 +85,7 @@ func (s *server) sessionOf(r *http.Request) (*session, error) {
 	if h == nil {
 		return nil, nil
 	}
-	u, err := s.db.LiveSessionUser(r.Context(), h, s.opts.SessionIdle)
+	u, err := s.db.SessionUser(r.Context(), h, s.opts.SessionIdle)
 	if errors.Is(err, pg.ErrNotFound) {
 		return nil, nil
 	}

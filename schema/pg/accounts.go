@@ -382,33 +382,6 @@ func (db *DB) CreateSession(ctx context.Context, idHash []byte, userID int64, tt
 	return nil
 }
 
-// SessionUser returns the user of a session, or ErrNotFound when the
-// session is unknown or expired or its user disabled. It records the visit
-// (last_seen_at, to the minute); the expiry does not move.
-func (db *DB) SessionUser(ctx context.Context, idHash []byte) (User, error) {
-	now := db.Now()
-	var row struct {
-		User
-		LastSeen time.Time `db:"last_seen_at"`
-	}
-	err := db.GetContext(ctx, &row, `
-		SELECT `+userColumns+`, s.last_seen_at
-		FROM web_session s JOIN app_user u ON u.id = s.user_id
-		WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, idHash, now)
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("pg: session: %w", ErrNotFound)
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("pg: session user: %w", err)
-	}
-	if now.Sub(row.LastSeen) >= usageResolution {
-		if _, err := db.ExecContext(ctx, `UPDATE web_session SET last_seen_at = $2 WHERE id_hash = $1`, idHash, now); err != nil {
-			return User{}, fmt.Errorf("pg: session seen: %w", err)
-		}
-	}
-	return row.User, nil
-}
-
 // DeleteSession ends a session (logout). An unknown session is not an error.
 func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
 	if _, err := db.ExecContext(ctx, `DELETE FROM web_session WHERE id_hash = $1`, idHash); err != nil {

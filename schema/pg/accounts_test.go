@@ -134,7 +134,7 @@ func TestUsersListDisablePassword(t *testing.T) {
 	if _, h, _ := db.UserByName(ctx, "fp"); string(h) != "new hash" {
 		t.Errorf("password hash after SetPassword = %q", h)
 	}
-	if _, err := db.SessionUser(ctx, sess); !errors.Is(err, pg.ErrNotFound) {
+	if _, err := db.SessionUser(ctx, sess, 0); !errors.Is(err, pg.ErrNotFound) {
 		t.Errorf("session after a password reset: %v, want ErrNotFound", err)
 	}
 
@@ -168,7 +168,7 @@ func TestUsersListDisablePassword(t *testing.T) {
 	if _, err := db.UserByTokenHash(ctx, hash("tok")); !errors.Is(err, pg.ErrNotFound) {
 		t.Errorf("token of a disabled user: %v, want ErrNotFound", err)
 	}
-	if _, err := db.SessionUser(ctx, sess); !errors.Is(err, pg.ErrNotFound) {
+	if _, err := db.SessionUser(ctx, sess, 0); !errors.Is(err, pg.ErrNotFound) {
 		t.Errorf("session of a disabled user: %v, want ErrNotFound", err)
 	}
 	if _, err := db.CreateToken(ctx, "fp", hash("tok2"), ""); !errors.Is(err, pg.ErrInvalid) {
@@ -180,7 +180,7 @@ func TestUsersListDisablePassword(t *testing.T) {
 	if got, err := db.UserByTokenHash(ctx, hash("tok")); err != nil || got.Name != "fp" {
 		t.Errorf("token after EnableUser: %+v, %v", got, err)
 	}
-	if _, err := db.SessionUser(ctx, sess); !errors.Is(err, pg.ErrNotFound) {
+	if _, err := db.SessionUser(ctx, sess, 0); !errors.Is(err, pg.ErrNotFound) {
 		t.Errorf("a session ended by DisableUser came back: %v", err)
 	}
 }
@@ -349,7 +349,7 @@ func TestSessions(t *testing.T) {
 	}
 	for _, st := range steps {
 		c.advance(st.advance)
-		u, err := db.SessionUser(ctx, hash(st.id))
+		u, err := db.SessionUser(ctx, hash(st.id), 0)
 		switch {
 		case st.want && (err != nil || u.ID != fp.ID || !slices.Equal(u.Countries, []string{"LAO"})):
 			t.Errorf("%s: %+v, %v; want fp", st.name, u, err)
@@ -366,7 +366,7 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.SessionUser(ctx, hash("s4")); !errors.Is(err, pg.ErrNotFound) {
+	if _, err := db.SessionUser(ctx, hash("s4"), 0); !errors.Is(err, pg.ErrNotFound) {
 		t.Errorf("deleted session: %v, want ErrNotFound", err)
 	}
 

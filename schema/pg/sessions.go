@@ -8,16 +8,12 @@ import (
 	"time"
 )
 
-// LiveSessionUser is SessionUser with an idle limit as well as the absolute
-// expiry: a session not used for idle (to the minute of last_seen_at) is
-// over. It returns the user, or ErrNotFound when the session is unknown,
-// expired, idle too long or its user disabled; a session found over its
-// idle limit is deleted. A visit moves last_seen_at (to the minute), never
-// the absolute expiry.
-func (db *DB) LiveSessionUser(ctx context.Context, idHash []byte, idle time.Duration) (User, error) {
-	if idle <= 0 {
-		return User{}, fmt.Errorf("pg: session: %w: idle limit %v", ErrInvalid, idle)
-	}
+// SessionUser returns the user of a session, or ErrNotFound when the
+// session is unknown, expired, unused for longer than idle (to the minute of
+// last_seen_at; 0: no idle limit) or its user disabled; a session found over
+// its idle limit is deleted. A visit moves last_seen_at (to the minute),
+// never the absolute expiry.
+func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration) (User, error) {
 	now := db.Now()
 	var row struct {
 		User
@@ -33,7 +29,7 @@ func (db *DB) LiveSessionUser(ctx context.Context, idHash []byte, idle time.Dura
 	if err != nil {
 		return User{}, fmt.Errorf("pg: session user: %w", err)
 	}
-	if now.Sub(row.LastSeen) >= idle {
+	if idle > 0 && now.Sub(row.LastSeen) >= idle {
 		if err := db.DeleteSession(ctx, idHash); err != nil {
 			return User{}, err
 		}
