@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/vahub/vahub/exports"
 	"github.com/vahub/vahub/exports/reconcile"
 	"github.com/vahub/vahub/exports/suppress"
-	"github.com/vahub/vahub/normalize"
 	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/schema/pg"
 )
@@ -25,7 +23,8 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 	}
 	fs := e.newFlags("export gap", "export gap -o FILE.xlsx [--country A,B] [--from Y] [--to Y] [--suppress-k N] [--tolerance F] [--min-diff N]")
 	out := fs.String("o", "", "output workbook (.xlsx)")
-	countries := fs.String("country", "", "comma-separated countries (ISO codes or names); default all")
+	var countries countryList
+	fs.Var(&countries, "country", "countries (ISO codes or names), comma-separated or repeated; default all")
 	from := fs.Int("from", 0, "first year (default: no bound)")
 	to := fs.Int("to", 0, "last year (default: no bound)")
 	k := fs.Int("suppress-k", suppress.DefaultK, fmt.Sprintf("withhold survey counts below k (at least %d)", suppress.MinK))
@@ -52,17 +51,7 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	filter := exports.GapFilter{From: *from, To: *to}
-	for _, c := range strings.Split(*countries, ",") {
-		if c = strings.TrimSpace(c); c == "" {
-			continue
-		}
-		iso, ok := normalize.Country(c)
-		if !ok {
-			fmt.Fprintf(e.stderr, "vahub export gap: unknown country %q\n", c)
-			return exitUsage
-		}
-		filter.Countries = append(filter.Countries, iso)
-	}
+	filter.Countries = countries
 	db, err := e.openDB(ctx, refuseOutOfDate)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vahub export gap: %v\n", err)

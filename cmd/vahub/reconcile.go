@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/vahub/vahub/exports"
 	"github.com/vahub/vahub/exports/reconcile"
 	"github.com/vahub/vahub/exports/suppress"
-	"github.com/vahub/vahub/normalize"
 	"github.com/vahub/vahub/schema"
 )
 
@@ -19,7 +17,8 @@ import (
 // records, so it is protected like every export (--suppress-k).
 func cmdReconcile(ctx context.Context, e *env, args []string) int {
 	fs := e.newFlags("reconcile", "reconcile [--country ISO3,...] [--year Y] [--tolerance 0.1] [--min-diff 5] [--suppress-k 5] [--json]")
-	countries := fs.String("country", "", "comma-separated countries (ISO codes or names); default all")
+	var countries countryList
+	fs.Var(&countries, "country", "countries (ISO codes or names), comma-separated or repeated; default all")
 	year := fs.Int("year", 0, "year (default: every year)")
 	tol := fs.Float64("tolerance", reconcile.DefaultTolerance, "relative difference |survey − official| ÷ official above which a pair is flagged")
 	minDiff := fs.Int64("min-diff", reconcile.DefaultMinDiff, "differences of at most this many people are never flagged")
@@ -42,17 +41,7 @@ func cmdReconcile(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	filter := schema.GapFilter{From: *year, To: *year}
-	for _, c := range strings.Split(*countries, ",") {
-		if c = strings.TrimSpace(c); c == "" {
-			continue
-		}
-		iso, ok := normalize.Country(c)
-		if !ok {
-			fmt.Fprintf(e.stderr, "vahub reconcile: unknown country %q\n", c)
-			return exitUsage
-		}
-		filter.Countries = append(filter.Countries, iso)
-	}
+	filter.Countries = countries
 	db, err := e.openDB(ctx, refuseOutOfDate)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vahub reconcile: %v\n", err)
