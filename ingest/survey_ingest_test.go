@@ -268,3 +268,47 @@ func TestIngestSurveyDryRun(t *testing.T) {
 		t.Fatalf("status %s format %s survey %+v; issues %v", fr.Status, fr.Format, fr.Survey, fr.Issues)
 	}
 }
+
+// ODK Central names an edit's first version in KEY, not the version it
+// edits: a second edit still replaces the version in force, and the history
+// links each version to the next.
+func TestIngestSurveyODKEditChain(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	dir := t.TempDir()
+	sub := time.Date(2025, 2, 1, 9, 0, 0, 0, time.UTC)
+	st := surveytest.Style{Tool: svy.SourceODK, GroupSep: "-"}
+	versions := []surveytest.Interview{
+		{UUID: "v1", Submitted: sub, Answers: interviewAnswers("KHM", "2025-01-20", "male", "30", wgNone, "need_medical_care", "yes")},
+		{UUID: "v2", Deprecated: "v1", Submitted: sub, Answers: interviewAnswers("KHM", "2025-01-20", "male", "31", wgNone, "need_medical_care", "yes")},
+		{UUID: "v3", Deprecated: "v1", Submitted: sub, Answers: interviewAnswers("KHM", "2025-01-20", "male", "31", wgNone, "need_medical_care", "no")},
+	}
+	want := []ingest.SurveyReport{{Accepted: 1}, {Accepted: 1, Replaced: 1}, {Accepted: 1, Replaced: 1}}
+	for i, v := range versions {
+		path := filepath.Join(dir, fmt.Sprintf("export-%d.zip", i))
+		if err := surveytest.WriteODKZip(path, st, []surveytest.Interview{v}); err != nil {
+			t.Fatal(err)
+		}
+		fr := ingestFiles(t, db, ingest.Options{ReportStatus: "approved"}, path).Files[0]
+		if fr.Survey == nil || *fr.Survey != want[i] {
+			t.Fatalf("export %d: %+v, want %+v; issues %v", i, fr.Survey, want[i], fr.Issues)
+		}
+	}
+	var history []string
+	if err := db.SelectContext(t.Context(), &history, `
+		SELECT o.instance_id || ':' || o.current || ':' || coalesce(n.instance_id, '-')
+		FROM survey_record o LEFT JOIN survey_record n ON n.id = o.replaced_by ORDER BY o.id`); err != nil {
+		t.Fatal(err)
+	}
+	if w := []string{"uuid:v1:false:uuid:v2", "uuid:v2:false:uuid:v3", "uuid:v3:true:-"}; !slices.Equal(history, w) {
+		t.Errorf("history %v, want %v", history, w)
+	}
+	var need, reached *int64
+	if err := db.QueryRowContext(t.Context(), `SELECT in_need, reached FROM service_facts
+		WHERE country = 'KHM' AND year = 2025 AND pillar = 'medical_care'`).Scan(&need, &reached); err != nil {
+		t.Fatal(err)
+	}
+	if need == nil || *need != 0 || reached != nil {
+		t.Errorf("medical_care in need %v reached %v; want 0 and NULL (the last version says no)", need, reached)
+	}
+}

@@ -203,6 +203,32 @@ func mergeSurvey(ctx context.Context, tx *sqlx.Tx, b surveyBatch) (SurveyCounts,
 		  ON r.current AND (r.instance_id = s.instance_id OR (s.deprecated_id <> '' AND r.instance_id = s.deprecated_id))`); err != nil {
 		return c, err
 	}
+	// ODK Central's exports name an edit's first version (KEY), not the
+	// version it edits: a second edit names the same first version as the
+	// one in force. Versions sharing a deprecated id are one submission.
+	// Checked apart, and only when the batch has edits, because no index
+	// serves deprecated_id and most batches have none.
+	var edits bool
+	if err := tx.GetContext(ctx, &edits, `SELECT EXISTS (SELECT 1 FROM survey_stage WHERE deprecated_id <> '')`); err != nil {
+		return c, fmt.Errorf("pg: survey edits: %w", err)
+	}
+	if edits {
+		if _, err := exec("touched by edits", `
+			INSERT INTO survey_touched
+			SELECT r.country, r.year FROM survey_record r JOIN survey_stage s
+			  ON r.current AND s.deprecated_id <> '' AND r.deprecated_id = s.deprecated_id AND r.instance_id <> s.instance_id
+			EXCEPT SELECT country, year FROM survey_touched`); err != nil {
+			return c, err
+		}
+		n, err = exec("retire earlier edits", `
+			UPDATE survey_record r SET current = false
+			FROM survey_stage s
+			WHERE r.current AND s.deprecated_id <> '' AND r.deprecated_id = s.deprecated_id AND r.instance_id <> s.instance_id`)
+		if err != nil {
+			return c, err
+		}
+		c.Replaced += n
+	}
 	n, err = exec("retire replaced versions", `
 		UPDATE survey_record r SET current = false
 		FROM survey_stage s
@@ -240,6 +266,15 @@ func mergeSurvey(ctx context.Context, tx *sqlx.Tx, b surveyBatch) (SurveyCounts,
 		WHERE n.current AND NOT o.current AND o.replaced_by IS NULL AND o.id <> n.id
 		  AND (o.instance_id = n.instance_id OR (n.deprecated_id <> '' AND o.instance_id = n.deprecated_id))`); err != nil {
 		return c, err
+	}
+	if edits {
+		if _, err := exec("link earlier edits", `
+			UPDATE survey_record o SET replaced_by = n.id
+			FROM survey_record n JOIN survey_stage s ON s.instance_id = n.instance_id
+			WHERE n.current AND NOT o.current AND o.replaced_by IS NULL AND o.id <> n.id
+			  AND n.deprecated_id <> '' AND o.deprecated_id = n.deprecated_id`); err != nil {
+			return c, err
+		}
 	}
 	if err := refreshSurveyReports(ctx, tx, b.runID); err != nil {
 		return c, err
