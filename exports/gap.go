@@ -11,6 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/vahub/vahub/exports/reconcile"
+	"github.com/vahub/vahub/exports/suppress"
 	"github.com/vahub/vahub/schema"
 )
 
@@ -33,6 +35,10 @@ type GapSource interface {
 	CommitmentShares(ctx context.Context, f schema.GapFilter, fn func(schema.GapShareRow) error) error
 	CommitmentStatuses(ctx context.Context, f schema.GapFilter, fn func(schema.GapStatusRow) error) error
 	Sources(ctx context.Context, f schema.GapFilter, fn func(schema.GapSourceRow) error) error
+	// SourceServices: for every country-year with a survey, the service
+	// figures of its survey report, then of its official report (the
+	// disclosure control and the Reconciliation sheet read them first).
+	SourceServices(ctx context.Context, f schema.GapFilter, fn func(schema.SourceServiceRow) error) error
 }
 
 // GapOptions configure a gap export. Zero thresholds take the defaults.
@@ -43,6 +49,13 @@ type GapOptions struct {
 	// ParityLow and ParityHigh bound the parity band; indexes outside it are
 	// flagged. Default [0.9, 1.1] (DOMAIN.md §7).
 	ParityLow, ParityHigh float64
+	// SuppressK is the small-cell threshold for figures built from
+	// individual survey records: counts from 1 to k−1 are withheld, with
+	// complementary cells (exports/suppress). Zero means suppress.DefaultK;
+	// below suppress.MinK is refused: every export suppresses.
+	SuppressK int
+	// Reconcile sets when the Reconciliation sheet flags a difference.
+	Reconcile reconcile.Options
 	// GeneratedAt is printed on the Definitions sheet; zero leaves it out
 	// (so golden files do not change with the clock).
 	GeneratedAt time.Time
@@ -58,20 +71,32 @@ func (o GapOptions) withDefaults() GapOptions {
 	if o.ParityHigh == 0 {
 		o.ParityHigh = 1.1
 	}
+	if o.SuppressK == 0 {
+		o.SuppressK = suppress.DefaultK
+	}
+	o.Reconcile = o.Reconcile.WithDefaults()
 	return o
 }
 
 // WriteGap writes the gap-analysis workbook to w: Summary, one sheet per
-// service pillar, Casualties, Commitments, Commitment status, Sources and
-// Definitions. Rows are streamed from src into excelize's StreamWriter one
+// service pillar, Casualties, Commitments, Commitment status,
+// Reconciliation, Sources, Disclosure and Definitions. Figures built from
+// individual survey records are protected first (see gap_disclosure.go). Rows are streamed from src into excelize's StreamWriter one
 // at a time; only excelize's per-sheet buffers grow with the data, each up
 // to 16 MiB before it spills to a temporary file, and the zip is written
 // to w as it is made.
 func WriteGap(ctx context.Context, w io.Writer, src GapSource, opts GapOptions) error {
 	opts = opts.withDefaults()
+	if opts.SuppressK < suppress.MinK {
+		return fmt.Errorf("exports: suppression threshold k = %d: it must be at least %d (every export of survey figures suppresses)", opts.SuppressK, suppress.MinK)
+	}
 	counts, err := src.Counts(ctx, opts.Filter)
 	if err != nil {
 		return fmt.Errorf("exports: gap counts: %w", err)
+	}
+	disc, err := loadDisclosure(ctx, src, opts)
+	if err != nil {
+		return err
 	}
 	f := excelize.NewFile()
 	defer f.Close()
@@ -79,7 +104,7 @@ func WriteGap(ctx context.Context, w io.Writer, src GapSource, opts GapOptions) 
 	if err != nil {
 		return err
 	}
-	g := &gapWriter{f: f, st: st, opts: opts}
+	g := &gapWriter{f: f, st: st, opts: opts, disc: disc}
 
 	steps := []func() error{
 		func() error { return g.summary(ctx, src, counts.Summary) },
@@ -91,7 +116,9 @@ func WriteGap(ctx context.Context, w io.Writer, src GapSource, opts GapOptions) 
 		func() error { return g.casualties(ctx, src, counts.Casualties) },
 		func() error { return g.shares(ctx, src, counts.CommitmentShares) },
 		func() error { return g.statuses(ctx, src, counts.CommitmentStatuses) },
+		func() error { return g.reconciliation(ctx) },
 		func() error { return g.sources(ctx, src, counts.Sources) },
+		func() error { return g.disclosure(ctx) },
 		func() error { return g.definitions(ctx) },
 	)
 	for _, step := range steps {
@@ -149,8 +176,26 @@ func (g *gapWriter) summary(ctx context.Context, src GapSource, want int) error 
 	if err != nil {
 		return err
 	}
+	wh := g.disc.sheet(gapSheetSummary)
 	err = src.Summary(ctx, g.opts.Filter, func(r schema.GapSummaryRow) error {
 		row := t.row
+		cs := g.disc.surveys[cyKey{r.Country, r.Year}]
+		if cs != nil && !cs.feeds {
+			cs = nil // an official report outranks the survey: its figures are shown
+		}
+		withheldCov := map[string]bool{}
+		if cs != nil {
+			for p := range r.Coverage {
+				if cs.totalHidden(p) {
+					withheldCov[p] = true
+				}
+			}
+			r.Worst, r.WorstPillar, r.WorstCoverage = schema.GapGroup{}, "", nil
+			if w := cs.worst; w != nil {
+				c := w.coverage
+				r.Worst, r.WorstPillar, r.WorstCoverage = w.group, w.pillar, &c
+			}
+		}
 		row[0], row[1], row[2] = gapText(r.Country), gapText(r.CountryName), r.Year
 		row[3], row[4], row[5], row[6] = g.count(r.Killed), g.count(r.Injured), g.count(r.OutcomeUnknown), g.count(r.Casualties)
 		row[7] = gapText(r.CasualtyQualifier)
@@ -166,6 +211,12 @@ func (g *gapWriter) summary(ctx context.Context, src GapSource, want int) error 
 			if !ok {
 				continue // no service figure: blank, not reported
 			}
+			if withheldCov[p] {
+				row[8+i] = g.withheldCell()
+				wh.derived++
+				notes = append(notes, p+": coverage withheld (an overall count from survey records is below k or withheld with one)")
+				continue
+			}
 			row[8+i] = g.pct(c.Coverage)
 			switch {
 			case c.Basis == schema.CoverageIncomplete:
@@ -175,6 +226,10 @@ func (g *gapWriter) summary(ctx context.Context, src GapSource, want int) error 
 			case c.Basis != schema.CoverageStated:
 				notes = append(notes, p+": coverage summed over the "+c.Basis+" breakdown")
 			}
+		}
+		if cs != nil {
+			notes = append(notes, fmt.Sprintf("services from individual survey records: %d counts withheld (k = %d; see Disclosure); worst-served group chosen among visible figures",
+				cs.withheld.Withheld(), g.disc.k))
 		}
 		k := 8 + len(schema.ServicePillars)
 		row[k], row[k+1], row[k+2] = gapText(r.Worst.Label()), gapText(r.WorstPillar), g.pct(r.WorstCoverage)
@@ -201,19 +256,58 @@ func (g *gapWriter) pillar(ctx context.Context, src GapSource, pillar string, wa
 	if err != nil {
 		return err
 	}
+	wh := g.disc.sheet(pillar)
 	err = src.PillarRows(ctx, g.opts.Filter, pillar, func(r schema.GapPillarRow) error {
 		row := t.row
+		var si, sr suppress.State
+		derived := false
+		if cs := g.disc.survey(r.Country, r.Year, r.SourceID); cs != nil {
+			r.InNeed, r.Reached, si, sr = cs.svc.Row(r.Pillar, r.Sex, r.AgeGroup, r.Disability)
+			derived = suppress.DerivedHidden(si, sr)
+			if derived {
+				r.Unmet, r.Coverage = nil, nil
+			}
+			pr := cs.parity[r.Pillar][r.GapGroup]
+			r.Parity, r.Reference = pr.parity, pr.ref
+		}
 		row[0], row[1], row[2] = gapText(r.Country), r.Year, gapText(r.Pillar)
 		row[3], row[4], row[5] = gapText(r.Sex), gapText(r.AgeGroup), gapText(r.Disability)
 		row[6], row[7], row[8] = g.count(r.InNeed), g.count(r.Reached), g.count(r.Unmet)
 		row[9], row[10], row[11] = g.pct(r.Coverage), g.ratio(r.Parity), gapText(r.Reference.Label())
 		var notes []string
-		if r.InNeed == nil {
+		for _, m := range []struct {
+			name string
+			st   suppress.State
+			col  int
+		}{{"in_need", si, 6}, {"reached", sr, 7}} {
+			switch m.st {
+			case suppress.Primary:
+				notes = append(notes, fmt.Sprintf("%s withheld: fewer than %d people (survey records)", m.name, g.disc.k))
+			case suppress.Complementary:
+				notes = append(notes, m.name+" withheld so that totals cannot reveal another withheld count")
+			}
+			if m.st.Hidden() {
+				row[m.col] = g.withheldCell()
+				wh.count(m.st)
+			}
+		}
+		if derived {
+			row[8], row[9] = g.withheldCell(), g.withheldCell()
+			wh.derived += 2
+			if breakdownOf(r.GapGroup) != "" {
+				row[10] = g.withheldCell()
+				wh.derived++
+			}
+			notes = append(notes, "unmet, coverage and parity withheld with them")
+		}
+		switch {
+		case si.Hidden():
+		case r.InNeed == nil:
 			notes = append(notes, "in need not reported")
-		} else if *r.InNeed == 0 {
+		case *r.InNeed == 0:
 			notes = append(notes, "in need is 0: coverage undefined")
 		}
-		if r.Reached == nil {
+		if r.Reached == nil && !sr.Hidden() {
 			notes = append(notes, "reached not reported")
 		}
 		if r.Unmet != nil && *r.Unmet < 0 {
@@ -334,6 +428,70 @@ func (g *gapWriter) definitions(ctx context.Context) error {
 		}
 		if err := t.add(); err != nil {
 			return fmt.Errorf("exports: %s: %w", gapSheetDefinitions, err)
+		}
+	}
+	return t.end()
+}
+
+func (g *gapWriter) reconciliation(ctx context.Context) error {
+	t, err := g.table(ctx, gapSheetReconciliation, gapReconcileCols(), len(g.disc.recon), true, nil)
+	if err != nil {
+		return err
+	}
+	wh := g.disc.sheet(gapSheetReconciliation)
+	for _, r := range g.disc.recon {
+		row := t.row
+		row[0], row[1], row[2], row[3] = gapText(r.Country), r.Year, gapText(r.Pillar), gapText(r.Measure)
+		row[4], row[5], row[6], row[7] = gapText(r.Level), gapText(r.Sex), gapText(r.AgeGroup), gapText(r.Disability)
+		row[8], row[9], row[10], row[11] = g.count(r.Survey), g.count(r.Official), g.count(r.Difference), g.pct(r.Relative)
+		row[12] = gapText(r.Status)
+		if r.SurveyWithheld {
+			row[8], row[10], row[11] = g.withheldCell(), g.withheldCell(), g.withheldCell()
+			wh.count(r.SurveyState)
+			wh.derived += 2
+		}
+		row[13] = r.SurveyID
+		if r.OfficialID != 0 {
+			row[14] = r.OfficialID
+		}
+		if err := t.add(); err != nil {
+			return fmt.Errorf("exports: %s: %w", gapSheetReconciliation, err)
+		}
+	}
+	return t.end()
+}
+
+// disclosure writes what the sheets withheld and why: one row for the whole
+// workbook, then one per sheet that can hold survey figures.
+func (g *gapWriter) disclosure(ctx context.Context) error {
+	sheets := append(append([]string{gapSheetSummary}, schema.ServicePillars...), gapSheetReconciliation)
+	t, err := g.table(ctx, gapSheetDisclosure, gapDisclosureCols(), len(sheets)+1, true, nil)
+	if err != nil {
+		return err
+	}
+	var all sheetWithheld
+	for _, s := range sheets {
+		w := g.disc.sheet(s)
+		all.counts = all.counts.Add(w.counts)
+		all.derived += w.derived
+	}
+	write := func(name string, w sheetWithheld, note string) error {
+		t.row[0], t.row[1], t.row[2] = gapText(name), g.countInt(w.counts.Primary), g.countInt(w.counts.Complementary)
+		t.row[3], t.row[4] = g.countInt(w.derived), gapText(note)
+		return t.add()
+	}
+	note := fmt.Sprintf("threshold k = %d. Figures built from individual survey records (source type survey) show counts "+
+		"from 1 to %d as withheld (primary), and further counts (complementary) so that no withheld count can be recomputed "+
+		"from the visible ones with any row, column or total, nor from all of them together; unmet, coverage, parity and "+
+		"reconciliation differences that would reveal a withheld count are withheld with it (derived). Zeros are not "+
+		"withheld for themselves. Official and web figures are published aggregates and are never withheld. "+
+		"%d survey country-years in this export.", g.disc.k, g.disc.k-1, len(g.disc.surveys))
+	if err := write("(all)", all, note); err != nil {
+		return fmt.Errorf("exports: %s: %w", gapSheetDisclosure, err)
+	}
+	for _, s := range sheets {
+		if err := write(s, *g.disc.sheet(s), ""); err != nil {
+			return fmt.Errorf("exports: %s: %w", gapSheetDisclosure, err)
 		}
 	}
 	return t.end()

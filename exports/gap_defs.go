@@ -1,18 +1,22 @@
 package exports
 
 import (
+	"strconv"
+
 	"github.com/vahub/vahub/schema"
 )
 
 // Sheet names. Pillar sheets are named by pillar code: stable, the value of
 // #sector, and all under Excel's 31-character limit.
 const (
-	gapSheetSummary     = "Summary"
-	gapSheetCasualties  = "Casualties"
-	gapSheetShares      = "Commitments"
-	gapSheetStatuses    = "Commitment status"
-	gapSheetSources     = "Sources"
-	gapSheetDefinitions = "Definitions"
+	gapSheetSummary        = "Summary"
+	gapSheetCasualties     = "Casualties"
+	gapSheetShares         = "Commitments"
+	gapSheetStatuses       = "Commitment status"
+	gapSheetSources        = "Sources"
+	gapSheetReconciliation = "Reconciliation"
+	gapSheetDisclosure     = "Disclosure"
+	gapSheetDefinitions    = "Definitions"
 )
 
 // Definitions common to several sheets.
@@ -139,6 +143,36 @@ func gapSourceCols() []gapCol {
 	}
 }
 
+func gapReconcileCols() []gapCol {
+	return []gapCol{
+		{"country", "#country+code", 9, gapDefCountry},
+		{"year", "#date+year", 7, gapDefYear},
+		{"pillar", "#sector", 20, "Service pillar code."},
+		{"measure", "#meta+measure", 9, "in_need or reached."},
+		{"level", "#meta+level", 10, "total, sex, age_group or disability: the breakdown compared."},
+		{"sex", "#meta+sex", 9, gapDefSex},
+		{"age_group", "#meta+age_group", 10, gapDefAge},
+		{"disability", "#meta+disability", 10, gapDefDisability},
+		{"survey", "#affected+survey", 10, "The survey aggregate's figure (sum of its groups). withheld: below the threshold k or withheld with one (see Disclosure). Blank: not reported or not in the survey."},
+		{"official", "#affected+official", 10, "The official report's figure: the row it states, else the sum of its coarsest complete finer breakdown. Blank: not reported."},
+		{"difference", "#affected+difference", 10, "survey − official."},
+		{"relative_difference", "#indicator+pct+difference", 10, "difference ÷ official. Blank when official is 0."},
+		{"status", "#status", 14, "agrees, differs (beyond the tolerance: flagged), withheld, not_comparable (a side gives no number), survey_missing, official_missing."},
+		{"survey_source_id", "#meta+source_id+survey", 9, "report.id of the survey aggregate."},
+		{"official_source_id", "#meta+source_id+official", 9, "report.id of the official report; blank when the country has none for the year."},
+	}
+}
+
+func gapDisclosureCols() []gapCol {
+	return []gapCol{
+		{"sheet", "#meta+sheet", 18, "Sheet that shows figures built from individual survey records; (all) sums them."},
+		{"withheld_primary", "#indicator+num+withheld+primary", 10, "Counts withheld because they are from 1 to k−1."},
+		{"withheld_complementary", "#indicator+num+withheld+complementary", 12, "Counts withheld so that no withheld count can be recomputed from totals and visible counts."},
+		{"withheld_derived", "#indicator+num+withheld+derived", 10, "Unmet, coverage, parity and differences withheld because they are computed from a withheld count."},
+		{"note", "#meta+note", 120, "The rule applied."},
+	}
+}
+
 func gapDefinitionCols() []gapCol {
 	return []gapCol{
 		{"sheet", "", 18, ""},
@@ -155,7 +189,10 @@ func gapDefinitionRows(opts GapOptions) [][4]string {
 		{"(all)", "blank cell", "", "Not reported. A blank is never zero; a zero is a reported zero."},
 		{"(all)", "unknown", "", "The code unknown is a real category (\"sex not recorded\") and stays visible; it is not total, which means \"no breakdown on this dimension\"."},
 		{"(all)", "numbers", "", "Counts, shares and indexes are numbers, not text; shares are fractions formatted as percentages."},
-		{"(all)", "missing numbers", "", "A number the source did not give (not reported, unknown, withheld, not applicable) is an empty cell, never a word in a number column; the row's note column says which number is missing and why."},
+		{"(all)", "missing numbers", "", "A number the source did not give (not reported, unknown, withheld, not applicable) is an empty cell, never a word in a number column; the row's note column says which number is missing and why. The one exception is a count vahub itself withholds (below)."},
+		{"(all)", "withheld", "", "A count built from individual survey records that is below the threshold k, or that would let a reader recompute one, shows the word withheld on grey (never blank, never 0); so do the unmet, coverage, parity and differences computed from it. The note column says which and why; the Disclosure sheet counts them."},
+		{"(all)", "disclosure control", "", "threshold k = " + strconv.Itoa(opts.SuppressK) + ": survey counts from 1 to " + strconv.Itoa(opts.SuppressK-1) + " are withheld (primary); further counts are withheld (complementary, smallest first) until no withheld count follows from the visible counts and totals of any row, column or table, taken alone or together. Zeros are not withheld for themselves. Totals count as published (they are on the Reconciliation sheet), so they are protected too. Official Form H and web figures are aggregates their publishers release; they are never withheld. The reporting views in the database keep exact figures."},
+		{"(all)", "reconciliation", "", "Reconciliation compares, per country, year, pillar and measure, the survey aggregate with the official Form H report (both approved, each the first of its type by precedence): the total always, by sex, age group and disability where both give the group. An official figure not stated is summed over its coarsest complete finer breakdown. differs = |survey − official| above " + strconv.FormatInt(opts.Reconcile.MinDiff, 10) + " people and above " + gapFloat(opts.Reconcile.Tolerance*100) + " % of the official figure. A survey counts its respondents only, so it is expected to fall short of a national figure unless it covers every survivor."},
 		{"(all)", "breakdowns", "", "Sum only within one breakdown (the set of dimensions that are not total): the same casualties appear once by outcome and again by sex and age."},
 		{"(all)", "precedence", "", "Per country and year and kind of figure (casualties, services, commitments) exactly one report is used: among approved, current reports an official Article 7 report beats a survey aggregate, which beats a web source; then the latest period end, the newest version, the newest report. Superseded, submitted and returned reports are never used."},
 		{"(all)", "coverage", "", "coverage = reached ÷ in_need; blank (NULL) when in_need is 0 or not reported."},
@@ -181,6 +218,8 @@ func gapDefinitionRows(opts GapOptions) [][4]string {
 	add(gapSheetCasualties, gapCasualtyCols())
 	add(gapSheetShares, gapShareCols())
 	add(gapSheetStatuses, gapStatusCols())
+	add(gapSheetReconciliation, gapReconcileCols())
 	add(gapSheetSources, gapSourceCols())
+	add(gapSheetDisclosure, gapDisclosureCols())
 	return rows
 }

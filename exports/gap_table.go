@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/vahub/vahub/schema"
 )
 
 // gapCol is one column of a gap-export table: its header, its HXL hashtag
@@ -23,6 +25,7 @@ type gapCol struct {
 // gapStyles are the cell styles of the workbook, created once.
 type gapStyles struct {
 	header, hxl, count, pct, ratio, date, stamp int
+	withheld                                    int // a withheld number: grey word, never blank-looking
 	alert                                       int // conditional: red fill
 }
 
@@ -41,6 +44,9 @@ func newGapStyles(f *excelize.File) (gapStyles, error) {
 		{&s.ratio, &excelize.Style{CustomNumFmt: &ratioFmt}},
 		{&s.date, &excelize.Style{CustomNumFmt: &dateFmt}},
 		{&s.stamp, &excelize.Style{CustomNumFmt: &stampFmt}},
+		{&s.withheld, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}},
+			Alignment: &excelize.Alignment{Horizontal: "right"}}},
 	} {
 		id, err := f.NewStyle(st.style)
 		if err != nil {
@@ -64,6 +70,7 @@ type gapWriter struct {
 	f      *excelize.File
 	st     gapStyles
 	opts   GapOptions
+	disc   *gapDisclosure
 	sheets int
 }
 
@@ -211,6 +218,13 @@ func (g *gapWriter) count(v *int64) any {
 		return nil
 	}
 	return excelize.Cell{StyleID: g.st.count, Value: *v}
+}
+
+// withheldCell is a number withheld by the disclosure control: the word
+// "withheld" on grey, so it is neither taken for "not reported" (blank) nor
+// for a value; the row's note says why.
+func (g *gapWriter) withheldCell() any {
+	return excelize.Cell{StyleID: g.st.withheld, Value: string(schema.StateWithheld)}
 }
 
 func (g *gapWriter) countInt(v int) any { return excelize.Cell{StyleID: g.st.count, Value: v} }

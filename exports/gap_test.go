@@ -34,6 +34,7 @@ type fakeGap struct {
 	shares   []schema.GapShareRow
 	statuses []schema.GapStatusRow
 	sources  []schema.GapSourceRow
+	bySource []schema.SourceServiceRow
 	// extra is added to every count, to test a source whose counts and rows disagree.
 	extra int
 }
@@ -76,6 +77,10 @@ func (s *fakeGap) Sources(_ context.Context, _ schema.GapFilter, fn func(schema.
 	return each(s.sources, fn)
 }
 
+func (s *fakeGap) SourceServices(_ context.Context, _ schema.GapFilter, fn func(schema.SourceServiceRow) error) error {
+	return each(s.bySource, fn)
+}
+
 func gapFixture() *fakeGap {
 	sub := time.Date(2024, 4, 30, 0, 0, 0, 0, time.UTC)
 	src2 := int64(2)
@@ -98,6 +103,13 @@ func gapFixture() *fakeGap {
 				Injured: i64(0), OutcomeUnknown: i64(3), CasualtyQualifier: "at_least", CasualtiesPartial: true,
 				Coverage: map[string]schema.PillarCoverage{"medical_care": {Basis: schema.CoverageStated}},
 			},
+			{
+				// Services from survey records (source 3): the store's worst
+				// group is a withheld one; the writer must not show it.
+				Country: "KHM", CountryName: "Cambodia", Year: 2023,
+				Coverage: map[string]schema.PillarCoverage{"medical_care": {Coverage: f64(20.0 / 31), Basis: "sex+age_group+disability"}},
+				Worst:    schema.GapGroup{Sex: "male", AgeGroup: "adult", Disability: "no"}, WorstPillar: "medical_care", WorstCoverage: f64(2.0 / 9),
+			},
 		},
 		pillars: map[string][]schema.GapPillarRow{
 			"medical_care": {
@@ -113,6 +125,14 @@ func gapFixture() *fakeGap {
 					Reached: i64(5), Reference: schema.GapGroup{Sex: "male", AgeGroup: "total", Disability: "total"}, SourceID: 1},
 				{Country: "LAO", Year: 2023, Pillar: "medical_care", GapGroup: schema.GapGroup{Sex: "female", AgeGroup: "child", Disability: "total"},
 					InNeed: i64(0), Reached: i64(2), Unmet: i64(-2), SourceID: 1},
+				{Country: "KHM", Year: 2023, Pillar: "medical_care", GapGroup: schema.GapGroup{Sex: "female", AgeGroup: "child", Disability: "no"},
+					InNeed: i64(3), Reached: i64(3), Unmet: i64(0), Coverage: f64(1), SourceID: 3},
+				{Country: "KHM", Year: 2023, Pillar: "medical_care", GapGroup: schema.GapGroup{Sex: "female", AgeGroup: "adult", Disability: "no"},
+					InNeed: i64(12), Reached: i64(8), Unmet: i64(4), Coverage: f64(8.0 / 12), SourceID: 3},
+				{Country: "KHM", Year: 2023, Pillar: "medical_care", GapGroup: schema.GapGroup{Sex: "male", AgeGroup: "child", Disability: "no"},
+					InNeed: i64(7), Reached: i64(7), Unmet: i64(0), Coverage: f64(1), SourceID: 3},
+				{Country: "KHM", Year: 2023, Pillar: "medical_care", GapGroup: schema.GapGroup{Sex: "male", AgeGroup: "adult", Disability: "no"},
+					InNeed: i64(9), Reached: i64(2), Unmet: i64(7), Coverage: f64(2.0 / 9), SourceID: 3},
 			},
 		},
 		cas: []schema.GapCasualtyRow{
@@ -140,6 +160,18 @@ func gapFixture() *fakeGap {
 			{SourceID: 2, Country: "LBN", Year: 2023, SourceType: "web", Kind: "annual", Feeds: "casualties",
 				FileName: "=cmd|' /C calc'!A0", SHA256: strings.Repeat("cd", 32), SourceURL: "https://example.org/lbn",
 				Sheets: "+SUM(A1), -1, @x, \tTab", IngestedAt: time.Date(2024, 6, 1, 12, 0, 0, 0, time.FixedZone("CEST", 7200)), Version: 2, Status: "approved"},
+			{SourceID: 3, Country: "KHM", Year: 2023, SourceType: "survey", Kind: "voluntary", Feeds: "services",
+				IngestedAt: time.Date(2024, 7, 1, 8, 0, 0, 0, time.UTC), Version: 1, Status: "approved"},
+		},
+		bySource: []schema.SourceServiceRow{
+			{Country: "KHM", Year: 2023, SourceID: 3, SourceType: "survey", Pillar: "medical_care",
+				GapGroup: schema.GapGroup{Sex: "female", AgeGroup: "adult", Disability: "no"}, InNeed: i64(12), Reached: i64(8)},
+			{Country: "KHM", Year: 2023, SourceID: 3, SourceType: "survey", Pillar: "medical_care",
+				GapGroup: schema.GapGroup{Sex: "female", AgeGroup: "child", Disability: "no"}, InNeed: i64(3), Reached: i64(3)},
+			{Country: "KHM", Year: 2023, SourceID: 3, SourceType: "survey", Pillar: "medical_care",
+				GapGroup: schema.GapGroup{Sex: "male", AgeGroup: "adult", Disability: "no"}, InNeed: i64(9), Reached: i64(2)},
+			{Country: "KHM", Year: 2023, SourceID: 3, SourceType: "survey", Pillar: "medical_care",
+				GapGroup: schema.GapGroup{Sex: "male", AgeGroup: "child", Disability: "no"}, InNeed: i64(7), Reached: i64(7)},
 		},
 	}
 }
@@ -356,7 +388,7 @@ func TestWriteGapRejectsCountMismatch(t *testing.T) {
 	src := gapFixture()
 	src.extra = 1
 	err := WriteGap(t.Context(), io.Discard, src, GapOptions{})
-	if err == nil || !strings.Contains(err.Error(), "counted 3 rows but sent 2") {
+	if err == nil || !strings.Contains(err.Error(), "counted 4 rows but sent 3") {
 		t.Fatalf("err = %v, want a count mismatch", err)
 	}
 }
@@ -444,6 +476,9 @@ func (s *lazyGap) CommitmentStatuses(context.Context, schema.GapFilter, func(sch
 func (s *lazyGap) Sources(context.Context, schema.GapFilter, func(schema.GapSourceRow) error) error {
 	return nil
 }
+func (s *lazyGap) SourceServices(context.Context, schema.GapFilter, func(schema.SourceServiceRow) error) error {
+	return nil
+}
 
 // BenchmarkWriteGap writes workbooks of growing size. rows/s is the
 // throughput; peak-live-MiB is the live heap while rows stream. Rows are
@@ -464,5 +499,15 @@ func BenchmarkWriteGap(b *testing.B) {
 			b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(float64(src.peak)/(1<<20), "peak-live-MiB")
 		})
+	}
+}
+
+// TestWriteGapRefusesNoSuppression: every export of survey figures
+// suppresses; a threshold below suppress.MinK is an error, not "off".
+func TestWriteGapRefusesNoSuppression(t *testing.T) {
+	t.Parallel()
+	err := WriteGap(t.Context(), io.Discard, gapFixture(), GapOptions{SuppressK: 1})
+	if err == nil || !strings.Contains(err.Error(), "at least 2") {
+		t.Fatalf("err = %v, want a refusal", err)
 	}
 }

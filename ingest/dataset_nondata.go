@@ -1,12 +1,16 @@
 package ingest
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/vahub/vahub/ingest/book"
 	"github.com/vahub/vahub/normalize"
 	"github.com/vahub/vahub/schema"
+	"github.com/vahub/vahub/schema/survey"
 )
 
 // Files that hold no victim-assistance figures are recognised here by
@@ -19,24 +23,79 @@ func dsNoData(sheet, msg string, args ...any) *Parsed {
 		Code: schema.CodeNoVAData, Message: fmt.Sprintf(msg, args...)}}}
 }
 
-// dsXLSForm: sheets named survey and choices are an XLSForm.
-func dsXLSForm(sheets []string) *Parsed {
-	var survey, choices bool
+// dsXLSForm: sheets named survey and choices are an XLSForm, a survey
+// definition rather than data. Which form it is (vahub's own standard form,
+// or another organisation's) decides what the user is told to do.
+func dsXLSForm(ctx context.Context, b book.Book, sheets []string) *Parsed {
+	var surveySheet, choicesSheet, settingsSheet string
 	for _, s := range sheets {
 		switch normalize.Fold(s) {
 		case "survey":
-			survey = true
+			surveySheet = s
 		case "choices":
-			choices = true
+			choicesSheet = s
+		case "settings":
+			settingsSheet = s
 		}
 	}
-	if !survey || !choices {
+	if surveySheet == "" || choicesSheet == "" {
 		return nil
 	}
-	return dsNoData("survey",
-		"This is an XLSForm survey definition (sheets 'survey' and 'choices'): it holds questions, not data. "+
-			"Ingest the survey's data export instead; vahub reads exports of its standard needs-assessment survey (VOCABULARY.md).")
+	var x survey.XLSForm
+	for _, s := range []struct {
+		name string
+		rows *[][]string
+		max  int
+	}{{surveySheet, &x.Survey, dsXLSFormMaxRows}, {choicesSheet, &x.Choices, 10}, {settingsSheet, &x.Settings, 10}} {
+		if s.name == "" {
+			continue
+		}
+		grid, err := book.Grid(ctx, b, s.name, s.max)
+		if err != nil {
+			break // what the sheet names say still stands
+		}
+		*s.rows = grid
+	}
+	d, ok := survey.DescribeXLSForm(x)
+	if !ok {
+		return dsNoData(surveySheet,
+			"This is an XLSForm survey definition (sheets 'survey' and 'choices'): it holds questions, not data. "+
+				"Ingest the survey's data export instead; vahub reads exports of its standard needs-assessment survey (VOCABULARY.md).")
+	}
+	if d.Ours {
+		return dsNoData(surveySheet,
+			"This is vahub's standard needs-assessment survey form itself (XLSForm survey definition %s, version %s): it holds "+
+				"the questions, not answers. Upload it to KoboToolbox or ODK Central, collect, then ingest the exports of its data.",
+			d.FormID, cmp.Or(d.Version, "not stated"))
+	}
+	var what []string
+	if d.Title != "" {
+		what = append(what, "'"+d.Title+"'")
+	}
+	what = append(what, "form_id "+cmp.Or(d.FormID, "not stated (no settings sheet)"))
+	if d.Version != "" {
+		what = append(what, "version "+d.Version)
+	}
+	what = append(what, fmt.Sprintf("%d named questions and calculations", len(d.Questions)))
+	if len(d.Languages) > 0 {
+		what = append(what, "labels in "+strings.Join(d.Languages, ", "))
+	}
+	msg := fmt.Sprintf("This is a survey definition (XLSForm) that is not vahub's standard form (%s): it holds questions, not data, "+
+		"and its data exports are not vahub's survey either.", strings.Join(what, "; "))
+	if d.Differences != "" {
+		msg += " Unlike vahub's form (" + survey.FormID + "), " + d.Differences + "."
+	}
+	if len(d.WG) > 0 {
+		msg += fmt.Sprintf(" It asks Washington Group questions under its own names (%s), not vahub's wg_* names.",
+			strings.Join(d.WG[:min(len(d.WG), 6)], ", "))
+	}
+	msg += " To collect victim-assistance needs that vahub imports without mapping, use its standard form (vahub survey form)."
+	return dsNoData(surveySheet, "%s", msg)
 }
+
+// dsXLSFormMaxRows bounds the survey sheet read into memory: forms run to
+// hundreds of rows (REACH's MSNA has 548); a longer sheet is not a form.
+const dsXLSFormMaxRows = 20000
 
 // dsKoboMeta are the metadata columns KoboToolbox and ODK add to exports.
 var dsKoboMeta = []string{"_uuid", "uuid", "_id", "_index", "_parent_index", "_submission_time", "__version__",

@@ -207,8 +207,8 @@ func TestDatasetCambodiaReal(t *testing.T) {
 func TestDatasetRealNonData(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
-		"reach-msna/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx": "XLSForm survey definition",
-		"ram-op/ramOP_xlsform.xlsx":                           "XLSForm survey definition",
+		"reach-msna/REACH_2024_MSNA-kobo-tool_draft_v11.xlsx": "survey definition (XLSForm) that is not vahub's standard form (form_id not stated (no settings sheet); 250 named questions and calculations; labels in english, french)",
+		"ram-op/ramOP_xlsform.xlsx":                           "survey definition (XLSForm) that is not vahub's standard form ('Rapid nutrition and needs assessment survey for older people",
 		"reach-msna/REACH_2024_MSNA_dummy_raw_data.xlsx":      "KoboToolbox/ODK data export",
 		"ram-op/testSVY_AddisAbaba2014.csv":                   "numeric answer codes",
 		"ram-op/testPSU.csv":                                  "cluster population table",

@@ -76,7 +76,7 @@ func readDataset(ctx context.Context, in Input) (p *Parsed, err error) {
 	}
 	defer b.Close()
 	sheets := b.Sheets()
-	if p := dsXLSForm(sheets); p != nil {
+	if p := dsXLSForm(ctx, b, sheets); p != nil {
 		return p, nil
 	}
 	var srcs []*dsBookSource

@@ -201,3 +201,18 @@ type GapSourceRow struct {
 	Version     int
 	Status      string
 }
+
+// SourceServiceRow is one service figure of one source for the disclosure
+// control and the reconciliation: a row of the top approved survey report
+// of a country and year, or of the top approved official report of a
+// country and year that also has a survey. Age bands are summed as in
+// service_facts; InNeed and Reached are nil when not reported.
+type SourceServiceRow struct {
+	Country    string
+	Year       int
+	SourceID   int64
+	SourceType string // survey or official
+	Pillar     string
+	GapGroup
+	InNeed, Reached *int64
+}

@@ -12,7 +12,7 @@ import (
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// GET /api/v1/exports/gap.xlsx?country=&from=&to=: the gap-analysis
+// GET /api/v1/exports/gap.xlsx?country=&from=&to=&k=: the gap-analysis
 // workbook, streamed from one database snapshot. Researchers and admins may
 // ask for any countries (none: all); focal points only for theirs.
 func (s *server) gapExport(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -35,6 +35,10 @@ func (s *server) gapExport(w http.ResponseWriter, r *http.Request, p auth.Princi
 	if err := allowed(p, auth.ActExport, countries); err != nil {
 		return err
 	}
+	k, err := s.suppressK(r, p)
+	if err != nil {
+		return err
+	}
 	filter := exports.GapFilter{Countries: countries, From: from, To: to}
 	snap, err := s.db.BeginGap(r.Context())
 	if err != nil {
@@ -51,7 +55,7 @@ func (s *server) gapExport(w http.ResponseWriter, r *http.Request, p auth.Princi
 		h.Set("Content-Type", xlsxType)
 		h.Set("Content-Disposition", `attachment; filename="gap-analysis.xlsx"`)
 	}}
-	return exports.WriteGap(r.Context(), out, countedGap{snap, counts}, exports.GapOptions{Filter: filter, GeneratedAt: s.db.Now()})
+	return exports.WriteGap(r.Context(), out, countedGap{snap, counts}, exports.GapOptions{Filter: filter, SuppressK: k, GeneratedAt: s.db.Now()})
 }
 
 // countedGap answers Counts with the counts already taken in the same

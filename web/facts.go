@@ -4,7 +4,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 
+	"github.com/vahub/vahub/exports"
+	"github.com/vahub/vahub/exports/suppress"
+	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/schema/pg"
 	"github.com/vahub/vahub/web/auth"
 )
@@ -22,17 +26,62 @@ func (s *server) casualties(w http.ResponseWriter, r *http.Request, p auth.Princ
 	return rows.close()
 }
 
-// GET /api/v1/facts/services?country=&year=: rows of service_facts.
+// GET /api/v1/facts/services?country=&year=&k=: rows of service_facts.
+// Rows from a survey report are built from individual records: their
+// counts are protected with the threshold k (see suppressK), the same cells
+// withheld as in the gap workbook; a withheld count is null with its state
+// "withheld".
 func (s *server) services(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	f, err := factFilter(r, p)
 	if err != nil {
 		return err
 	}
+	k, err := s.suppressK(r, p)
+	if err != nil {
+		return err
+	}
+	figs, err := exports.LoadSurveyFigures(r.Context(), s.db, schema.GapFilter{Countries: f.Countries, From: f.Year, To: f.Year}, k)
+	if err != nil {
+		return err
+	}
 	rows := newRowStream(w)
-	if err := s.db.ServiceFacts(r.Context(), f, func(c pg.ServiceFact) error { return rows.emit(c) }); err != nil {
+	err = s.db.ServiceFacts(r.Context(), f, func(c pg.ServiceFact) error {
+		g := schema.GapGroup{Sex: c.Sex, AgeGroup: c.AgeGroup, Disability: c.Disability}
+		if in, re, si, sr, ok := figs.Row(c.Country, c.Year, c.SourceID, c.Pillar, g); ok {
+			c.InNeed, c.Reached = in, re
+			if si.Hidden() {
+				c.InNeedState = string(schema.StateWithheld)
+			}
+			if sr.Hidden() {
+				c.ReachedState = string(schema.StateWithheld)
+			}
+		}
+		return rows.emit(c)
+	})
+	if err != nil {
 		return err
 	}
 	return rows.close()
+}
+
+// suppressK is the small-cell threshold of an answer built from individual
+// records: the server's (Options.SuppressK) unless the query asks k=N. Any
+// role may ask for a higher k; only an admin may go below the server's,
+// and nobody below suppress.MinK: every such answer suppresses.
+func (s *server) suppressK(r *http.Request, p auth.Principal) (int, error) {
+	k := s.opts.SuppressK
+	v := r.URL.Query().Get("k")
+	if v == "" {
+		return k, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < suppress.MinK || n > 1000 {
+		return 0, errorf(eInvalid, "k must be a whole number from %d to 1000", suppress.MinK)
+	}
+	if n < k && p.Role != auth.RoleAdmin {
+		return 0, errorf(eForbidden, "k below %d is for admins", k)
+	}
+	return n, nil
 }
 
 // factFilter reads country= and year= and checks the principal may see

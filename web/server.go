@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/vahub/vahub/exports/suppress"
 	"github.com/vahub/vahub/schema/pg"
 )
 
@@ -30,6 +31,11 @@ type Options struct {
 	TempDir string
 	// ReadyTimeout bounds /readyz's database check (default 5 s).
 	ReadyTimeout time.Duration
+	// SuppressK is the small-cell threshold of answers built from
+	// individual survey records (default suppress.DefaultK): the default
+	// and the floor for focal points and researchers; admins may ask for
+	// less, down to suppress.MinK.
+	SuppressK int
 }
 
 func (o Options) withDefaults() Options {
@@ -41,6 +47,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 5 * time.Second
+	}
+	if o.SuppressK < suppress.MinK {
+		o.SuppressK = suppress.DefaultK
 	}
 	return o
 }

@@ -37,6 +37,7 @@ Commands:
   template    write the reporting template (Form H) for focal points to fill in
   ingest      validate and load filled templates into the database
   export gap  write the gap-analysis workbook
+  reconcile   compare survey-derived service figures with the Form H figures
   crawl       run one web source profile now (art7, monitor)
   nightly     crawl every enabled profile, ingest what is new, write a run report
   runs        list recent ingestion runs (runs ID: one run's report)
@@ -45,6 +46,7 @@ Commands:
   serve       run the web server and JSON API (uploads, facts, gap export)
   user        manage accounts of the web server (add, list, disable, reset-password)
   token       manage API tokens (create, list, revoke)
+  survey form write the standard needs-assessment survey as an XLSForm (Kobo, ODK)
   version     print the version
 
 Global flags:
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdIngest(ctx, env, cmdArgs)
 	case "export":
 		return cmdExport(ctx, env, cmdArgs)
+	case "reconcile":
+		return cmdReconcile(ctx, env, cmdArgs)
 	case "runs":
 		return cmdRuns(ctx, env, cmdArgs)
 	case "crawl":
@@ -100,6 +104,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, env, cmdArgs)
 	case "token":
 		return cmdToken(ctx, env, cmdArgs)
+	case "survey":
+		return cmdSurvey(ctx, env, cmdArgs)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vahub", version)
 		return exitOK

@@ -552,7 +552,7 @@ func TestDemoEndToEnd(t *testing.T) {
 
 	names, gap := readGap(t, gapPath)
 	wantSheets := append([]string{"Summary"}, pillars...)
-	wantSheets = append(wantSheets, "Casualties", "Commitments", "Commitment status", "Sources", "Definitions")
+	wantSheets = append(wantSheets, "Casualties", "Commitments", "Commitment status", "Reconciliation", "Sources", "Disclosure", "Definitions")
 	if !slices.Equal(names, wantSheets) {
 		t.Errorf("sheets %q, want %q", names, wantSheets)
 	}

@@ -308,6 +308,7 @@ func TestFetchPolitenessDelay(t *testing.T) {
 	f, _ := newTestFetcher(t)
 	p := testProfile(t, s, "/p/")
 	p.Politeness.Delay = 40 * time.Millisecond
+	before := time.Now()
 	for i := range 4 {
 		got, err := f.Fetch(t.Context(), p, s.URL(fmt.Sprintf("/files/%d.pdf", i)), Previous{})
 		if err != nil {
@@ -315,14 +316,32 @@ func TestFetchPolitenessDelay(t *testing.T) {
 		}
 		_ = got.Remove()
 	}
-	var prev time.Time
-	for _, h := range s.hits("") {
-		if !strings.HasPrefix(h.Target, "/files/") {
-			continue
+	// The four files went through the host's gate, so their starts span at
+	// least three delays. A lower bound only: a slow machine can never
+	// make this fail.
+	if took := time.Since(before); took < 3*p.Politeness.Delay {
+		t.Errorf("four requests took %v, under three delays of %v: the gate was bypassed", took, p.Politeness.Delay)
+	}
+}
+
+// The gate's schedule: requests made together start one delay apart; a
+// request after a quiet spell starts at once.
+func TestGateSchedule(t *testing.T) {
+	g := &hostGate{slots: make(chan struct{}, 1), delay: 40 * time.Millisecond}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		at, want time.Duration
+	}{
+		{0, 0},
+		{0, 40 * time.Millisecond},
+		{10 * time.Millisecond, 80 * time.Millisecond},
+		{0, 120 * time.Millisecond},
+		{time.Second, time.Second},
+		{time.Second + time.Millisecond, time.Second + 40*time.Millisecond},
+	}
+	for i, c := range cases {
+		if got := g.reserve(t0.Add(c.at)).Sub(t0); got != c.want {
+			t.Errorf("request %d made at +%v starts at +%v, want +%v", i, c.at, got, c.want)
 		}
-		if !prev.IsZero() && h.At.Sub(prev) < 30*time.Millisecond {
-			t.Errorf("%s came %v after the previous request", h.Target, h.At.Sub(prev))
-		}
-		prev = h.At
 	}
 }

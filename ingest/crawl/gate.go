@@ -50,18 +50,8 @@ func (g *hostGate) acquire(ctx context.Context) (func(), error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	g.mu.Lock()
 	now := time.Now()
-	start := now
-	if g.next.After(now) {
-		start = g.next
-	}
-	d := g.delay
-	if g.rnd > 0 {
-		d += rand.N(g.rnd)
-	}
-	g.next = start.Add(d)
-	g.mu.Unlock()
+	start := g.reserve(now)
 	if wait := start.Sub(now); wait > 0 {
 		t := time.NewTimer(wait)
 		select {
@@ -74,6 +64,25 @@ func (g *hostGate) acquire(ctx context.Context) (func(), error) {
 	}
 	var once sync.Once
 	return func() { once.Do(func() { <-g.slots }) }, nil
+}
+
+// reserve books the next start for a request made at now: now itself when
+// the host has been quiet for a delay, else the end of the last booking.
+// It is the gate's whole schedule, kept apart from the waiting so the
+// spacing can be tested without a clock.
+func (g *hostGate) reserve(now time.Time) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	start := now
+	if g.next.After(now) {
+		start = g.next
+	}
+	d := g.delay
+	if g.rnd > 0 {
+		d += rand.N(g.rnd)
+	}
+	g.next = start.Add(d)
+	return start
 }
 
 // gatedTransport passes every request (robots.txt, retries and redirects

@@ -54,6 +54,11 @@ type ServiceFact struct {
 	InNeed     *int64 `db:"in_need" json:"in_need"`
 	Reached    *int64 `db:"reached" json:"reached"`
 	SourceID   int64  `db:"source_id" json:"source_id"`
+	// InNeedState and ReachedState are "withheld" when an answer built
+	// from individual survey records withholds the count (it is then
+	// null); empty otherwise. The view itself never withholds.
+	InNeedState  string `db:"-" json:"in_need_state,omitempty"`
+	ReachedState string `db:"-" json:"reached_state,omitempty"`
 }
 
 // CasualtyFacts streams the casualty_facts rows the filter selects to fn, in

@@ -1,7 +1,11 @@
 package survey
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -127,6 +131,8 @@ func TestQuestionForHeader(t *testing.T) {
 		{"Do you have difficulty seeing, even if wearing glasses?", "wg_seeing"},
 		{"do you have difficulty seeing even if wearing glasses", "wg_seeing"},
 		{"Washington Group Short Set on Functioning/Do you have difficulty hearing, even if using a hearing aid?", "wg_hearing"},
+		{"Do you have difficulty (with self-care such as) washing all over or dressing?", "wg_selfcare"},
+		{"Do you have difficulty with self-care, such as washing all over or dressing?", "wg_selfcare"},
 		{"Avez-vous des difficultés à marcher ou à monter des marches ?", "wg_walking"},
 		{"AVEZ-VOUS DES DIFFICULTES A MARCHER OU A MONTER DES MARCHES", "wg_walking"},
 		{"¿Tiene dificultad para recordar o concentrarse?", "wg_cognition"},
@@ -172,7 +178,7 @@ func TestChoiceCode(t *testing.T) {
 		{"sex", "prefer_not_to_say", "prefer_not_to_say"},
 		{"sex", "Préfère ne pas répondre", "prefer_not_to_say"},
 		{"victim_type", "Membre de la famille", "family_member"},
-		{"cause", "Cluster munition remnant", "cm_remnant"},
+		{"cause", "Cluster munition remnant (an unexploded submunition found later)", "cm_remnant"},
 		{"cause", "Mina terrestre", "landmine"},
 		{"wg_seeing", "a_lot_of_difficulty", "a_lot_of_difficulty"},
 		{"wg_seeing", "A lot of difficulty", "a_lot_of_difficulty"},
@@ -199,6 +205,44 @@ func TestChoiceCode(t *testing.T) {
 		got, ok := f.ChoiceCode(tt.question, tt.cell)
 		if got != tt.want || ok != (tt.want != "") {
 			t.Errorf("ChoiceCode(%q, %q) = %q, %v; want %q", tt.question, tt.cell, got, ok, tt.want)
+		}
+	}
+}
+
+// Every label of the form, in every language, with the group's name or
+// label in front as Kobo and ODK write it, leads back to its question and
+// answer code.
+func TestLookupsRoundTrip(t *testing.T) {
+	f := Standard()
+	groups := map[string]Item{}
+	for _, it := range f.Items {
+		if it.Type == TypeBeginGroup {
+			groups[it.Name] = it
+		}
+	}
+	for _, q := range f.Questions() {
+		headers := []string{q.Name, strings.ToUpper(q.Name)}
+		for _, l := range Languages() {
+			headers = append(headers, q.Label.In(l.Code))
+			if g, ok := groups[q.Group]; ok {
+				headers = append(headers, g.Label.In(l.Code)+"/"+q.Label.In(l.Code), g.Label.In(l.Code)+"-"+q.Label.In(l.Code))
+			}
+		}
+		if q.Group != "" {
+			headers = append(headers, q.Group+"/"+q.Name, q.Group+"-"+q.Name, q.Group+"."+q.Name)
+		}
+		for _, h := range headers {
+			if got, ok := f.QuestionForHeader(h); !ok || got != q.Name {
+				t.Errorf("QuestionForHeader(%q) = %q, %v; want %s", h, got, ok, q.Name)
+			}
+		}
+		l, _ := f.List(q.List)
+		for _, c := range l.Choices {
+			for _, cell := range []string{c.Name, c.Label.EN, c.Label.FR, c.Label.ES, strings.ToUpper(c.Label.FR)} {
+				if got, ok := f.ChoiceCode(q.Name, cell); !ok || got != c.Name {
+					t.Errorf("ChoiceCode(%s, %q) = %q, %v; want %s", q.Name, cell, got, ok, c.Name)
+				}
+			}
 		}
 	}
 }
@@ -240,4 +284,48 @@ func FuzzLookups(f *testing.F) {
 			t.Fatalf("ChoiceCode(%q, %q) = %q, not in list %s", question, cell, code, q.List)
 		}
 	})
+}
+
+// TestVocabularyFile reads the contract itself, when it is beside the
+// module (../shared/VOCABULARY.md), so the hand copy above cannot drift.
+func TestVocabularyFile(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "VOCABULARY.md"))
+	if err != nil {
+		t.Skipf("VOCABULARY.md not beside the module: %v", err)
+	}
+	_, section, ok := strings.Cut(string(b), "## Standard needs-assessment survey")
+	if !ok {
+		t.Fatal("no survey section in VOCABULARY.md")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	tick := regexp.MustCompile("`([a-z0-9_<>]+)`")
+	var names []string
+	var pillars []string
+	for _, line := range strings.Split(section, "\n") {
+		first, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " | ")
+		if !ok || !strings.HasPrefix(first, "`") {
+			continue
+		}
+		if _, list, ok := strings.Cut(first, "<pillar>` for "); ok {
+			for _, m := range tick.FindAllStringSubmatch(list, -1) {
+				pillars = append(pillars, m[1])
+			}
+			continue
+		}
+		for _, m := range tick.FindAllStringSubmatch(first, -1) {
+			names = append(names, m[1])
+		}
+	}
+	for _, p := range pillars {
+		names = append(names, "need_"+p, "received_"+p)
+	}
+	var got []string
+	for _, q := range Standard().Questions() {
+		got = append(got, q.Name)
+	}
+	slices.Sort(names)
+	slices.Sort(got)
+	if !slices.Equal(got, names) {
+		t.Fatalf("questions differ from VOCABULARY.md:\n got %q\nwant %q", got, names)
+	}
 }
