@@ -303,3 +303,55 @@ func sharedFile(t *testing.T, rel string) string {
 		dir = parent
 	}
 }
+
+// Which version an edit replaces: ODK's meta-deprecatedID when exported,
+// else KEY (the first version) when it differs from meta-instanceID; Kobo's
+// meta/rootUuid likewise.
+func TestExportEditIDs(t *testing.T) {
+	t.Parallel()
+	edit := surveytest.Interview{UUID: "v3", Deprecated: "v2", Submitted: at("2024-05-01T10:00:00Z"), Answers: full()}
+	first := surveytest.Interview{UUID: "v1", Submitted: at("2024-05-01T10:00:00Z"), Answers: full()}
+	cases := []struct {
+		name    string
+		text    func() string
+		id, dep []string
+	}{
+		{"odk meta-deprecatedID", func() string {
+			var b bytes.Buffer
+			_ = surveytest.WriteCSV(&b, surveytest.Style{Tool: svy.SourceODK, GroupSep: "-", DeprecatedColumn: true}, ',', false,
+				[]surveytest.Interview{first, edit})
+			return b.String()
+		}, []string{"uuid:v1", "uuid:v3"}, []string{"", "uuid:v2"}},
+		{"odk KEY", func() string {
+			var b bytes.Buffer
+			_ = surveytest.WriteCSV(&b, surveytest.Style{Tool: svy.SourceODK, GroupSep: "-"}, ',', false, []surveytest.Interview{first, edit})
+			return b.String()
+		}, []string{"uuid:v1", "uuid:v3"}, []string{"", "uuid:v2"}},
+		{"kobo meta/rootUuid", func() string {
+			// Every question's column, answered up to interview_date.
+			var names []string
+			for _, q := range svy.Standard().Questions() {
+				names = append(names, q.Name)
+			}
+			blanks := strings.Repeat(";", len(names)-4)
+			return strings.Join(names, ";") + ";meta/instanceID;meta/rootUuid;_uuid;_id\n" +
+				"yes;LAO;;2024-05-01" + blanks + ";uuid:k1;uuid:k1;k1;1\n" +
+				"yes;LAO;;2024-05-02" + blanks + ";uuid:k2;uuid:k1;k2;2\n"
+		}, []string{"uuid:k1", "uuid:k2"}, []string{"", "uuid:k1"}},
+	}
+	for _, tc := range cases {
+		path := filepath.Join(t.TempDir(), "export.csv")
+		if err := os.WriteFile(path, []byte(tc.text()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		recs, _, issues := stream(t, path, survey.Options{})
+		if len(recs) != 2 {
+			t.Fatalf("%s: %d records; issues %v", tc.name, len(recs), issues)
+		}
+		for i, r := range recs {
+			if r.InstanceID != tc.id[i] || r.DeprecatedID != tc.dep[i] {
+				t.Errorf("%s row %d: id %q deprecated %q, want %q %q", tc.name, i, r.InstanceID, r.DeprecatedID, tc.id[i], tc.dep[i])
+			}
+		}
+	}
+}

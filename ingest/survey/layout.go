@@ -28,6 +28,7 @@ const (
 	roleDeprecated = "@deprecated" // meta/deprecatedID
 	roleKey        = "@key"        // ODK Central KEY
 	roleUUID       = "@uuid"       // Kobo _uuid
+	roleRoot       = "@root"       // Kobo meta/rootUuid: the first version's uuid
 	roleSubmitted  = "@submitted"  // _submission_time, SubmissionDate
 	roleVersion    = "@version"    // __version__, FormVersion
 	roleToday      = "@today"      // today, start, end: the interview's day when nothing better says it
@@ -43,7 +44,7 @@ var metaRoles = map[string]string{
 	"meta instanceid": roleInstance, "instanceid": roleInstance,
 	"meta deprecatedid": roleDeprecated, "deprecatedid": roleDeprecated,
 	"key":  roleKey,
-	"uuid": roleUUID, "meta rootuuid": roleMeta,
+	"uuid": roleUUID, "meta rootuuid": roleRoot, "rootuuid": roleRoot,
 	"submission time": roleSubmitted, "submissiondate": roleSubmitted,
 	"version": roleVersion, "formversion": roleVersion,
 	"today": roleToday, "start": roleStart, "end": roleEnd,

@@ -52,7 +52,7 @@ type converter struct {
 	country string // --country: supplies a missing country
 	year    int    // --year: supplies a missing year
 	qcols   []*qcol
-	meta    struct{ instance, deprecated, key, uuid, submitted, version, today, start, end int }
+	meta    struct{ instance, deprecated, key, root, uuid, submitted, version, today, start, end int }
 	notes   *notes
 }
 
@@ -79,6 +79,7 @@ func newConverter(t *table, lay *Layout, formID, country string, year int, n *no
 	c.meta.deprecated = lay.col(roleDeprecated)
 	c.meta.key = lay.col(roleKey)
 	c.meta.uuid = lay.col(roleUUID)
+	c.meta.root = lay.col(roleRoot)
 	c.meta.submitted = lay.col(roleSubmitted)
 	c.meta.version = lay.col(roleVersion)
 	c.meta.today = lay.col(roleToday)
@@ -188,9 +189,9 @@ func (c *converter) refOf(q string, num int) string {
 
 // ids are the instance id and the id of the version it replaces:
 // meta/instanceID, else ODK Central's KEY, else Kobo's _uuid, all in the
-// "uuid:…" form. ODK Central's KEY is the first version's id: when it
-// differs from the instance id and no deprecatedID column says otherwise,
-// the row is an edit of it.
+// "uuid:…" form. ODK Central's KEY and Kobo's meta/rootUuid are the first
+// version's id: when one differs from the instance id and no deprecatedID
+// column says otherwise, the row is an edit of that submission.
 func (c *converter) ids(cols []string) (id, deprecated string) {
 	key := normID(cell(cols, c.meta.key))
 	id = normID(cell(cols, c.meta.instance))
@@ -201,8 +202,10 @@ func (c *converter) ids(cols []string) (id, deprecated string) {
 		id = normID(cell(cols, c.meta.uuid))
 	}
 	deprecated = normID(cell(cols, c.meta.deprecated))
-	if deprecated == "" && key != "" && key != id {
-		deprecated = key
+	for _, first := range []string{key, normID(cell(cols, c.meta.root))} {
+		if deprecated == "" && first != "" && first != id {
+			deprecated = first
+		}
 	}
 	return id, deprecated
 }
