@@ -169,6 +169,10 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		return fr, fmt.Errorf("ingest: %s: %w", path, err)
 	}
 	defer parsed.close()
+	var span surveySpan
+	if parsed.Survey != nil {
+		parsed.Survey = span.watch(parsed.Survey)
+	}
 	if parsed.Draft != nil {
 		writeDraftMapping(path, parsed, opts)
 	}
@@ -188,7 +192,7 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		if rejected {
 			fr.Status = pg.FileRejected
 		} else if parsed.Survey != nil {
-			if err := dryRunSurvey(ctx, parsed, &fr); err != nil {
+			if err := dryRunSurvey(ctx, parsed, &fr, &span); err != nil {
 				return fr, fmt.Errorf("ingest: %s: %w", path, err)
 			}
 		} else {
@@ -220,6 +224,7 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	fr.Status = stored.Status
 	fr.Facts = stored.Facts
 	if parsed.Survey != nil {
+		fr.Country, fr.Period = span.summary()
 		// The stream's own issues (rows not imported, answers not read)
 		// come back with the result.
 		fr.Issues = append([]schema.Issue{}, stored.Issues...)
@@ -242,7 +247,7 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 // dryRunSurvey streams a survey export without a database: every usable
 // record counts as accepted or as a refusal (duplicates and edits are only
 // known against the store).
-func dryRunSurvey(ctx context.Context, parsed *Parsed, fr *FileReport) error {
+func dryRunSurvey(ctx context.Context, parsed *Parsed, fr *FileReport, span *surveySpan) error {
 	var c SurveyReport
 	issues, err := parsed.Survey(ctx, func(r *svy.Record) error {
 		if r.Refusal() {
@@ -258,10 +263,49 @@ func dryRunSurvey(ctx context.Context, parsed *Parsed, fr *FileReport) error {
 	fr.Issues = append(fr.Issues, issues...)
 	c.Rejected = parsed.survey.Rejected()
 	fr.Survey = &c
+	fr.Country, fr.Period = span.summary()
 	if schema.Issues(fr.Issues).HasErrors() {
 		fr.Status = pg.FileRejected
 	}
 	return nil
+}
+
+// surveySpan watches a survey stream for the countries and years its
+// records cover, for the per-file report (and the web upload's scope
+// check): the one country, or "" when there are several.
+type surveySpan struct {
+	country          string
+	several          bool
+	minYear, maxYear int
+}
+
+func (s *surveySpan) watch(fn pg.SurveyFunc) pg.SurveyFunc {
+	return func(ctx context.Context, emit func(*svy.Record) error) (schema.Issues, error) {
+		return fn(ctx, func(r *svy.Record) error {
+			switch {
+			case s.country == "":
+				s.country = r.Country
+			case r.Country != s.country:
+				s.several = true
+			}
+			if s.minYear == 0 || r.Year < s.minYear {
+				s.minYear = r.Year
+			}
+			s.maxYear = max(s.maxYear, r.Year)
+			return emit(r)
+		})
+	}
+}
+
+func (s *surveySpan) summary() (string, *Period) {
+	if s.minYear == 0 {
+		return "", nil
+	}
+	country := s.country
+	if s.several {
+		country = ""
+	}
+	return country, &Period{Start: fmt.Sprintf("%04d-01-01", s.minYear), End: fmt.Sprintf("%04d-12-31", s.maxYear)}
 }
 
 // writeDraftMapping writes the mapping file of a table that could not be

@@ -196,6 +196,9 @@ func TestIngestSurveyExports(t *testing.T) {
 			t.Fatalf("%s: status %s format %s survey %+v, want %+v; issues %v", filepath.Base(st.path), fr.Status, fr.Format,
 				fr.Survey, st.want, fr.Issues)
 		}
+		if wantCountry := map[int]string{0: "LAO", 1: "LAO", 2: ""}[i]; fr.Country != wantCountry {
+			t.Errorf("%s: country %q, want %q (one country, or none when several)", filepath.Base(st.path), fr.Country, wantCountry)
+		}
 		if i == 0 {
 			if len(fr.Issues) != 1 || fr.Issues[0].Cell != "B6" || fr.Issues[0].Code != "survey_row_rejected" {
 				t.Errorf("kobo issues %v; want the row without a country (B6)", fr.Issues)
@@ -266,6 +269,11 @@ func TestIngestSurveyDryRun(t *testing.T) {
 	want := ingest.SurveyReport{Accepted: 2, NoConsent: 1}
 	if fr.Status != pg.FileDryRun || fr.Format != ingest.FormatSurveyODK || fr.Survey == nil || *fr.Survey != want {
 		t.Fatalf("status %s format %s survey %+v; issues %v", fr.Status, fr.Format, fr.Survey, fr.Issues)
+	}
+	// The records' one country and their years: what the web upload checks
+	// the uploader's scope against.
+	if fr.Country != "BIH" || fr.Period == nil || fr.Period.Start != "2025-01-01" || fr.Period.End != fmt.Sprintf("%d-12-31", time.Now().Year()) {
+		t.Errorf("country %q period %+v", fr.Country, fr.Period)
 	}
 }
 
