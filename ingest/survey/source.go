@@ -131,11 +131,12 @@ func zipContents(path string) (workbook, marked bool, csvs []string, err error) 
 }
 
 // unzipLimit is the zip-bomb limit of a survey workbook: a million-row
-// export unpacks to a few GB, far beyond the 200 MiB other workbooks get,
-// so the limit follows the file's own size (exports compress about 15:1;
-// 100:1 leaves room), never below the default.
+// export unpacks to about 2 GB, far beyond the 200 MiB other workbooks get,
+// so the limit follows the file's own size (exports compress about 13:1;
+// 40:1 leaves room while bounding what a crafted file can make excelize
+// spill to disk), never below the default.
 func unzipLimit(size int64) int64 {
-	return max(xlsx.DefaultUnzipSizeLimit, min(size*100, 32<<30))
+	return max(xlsx.DefaultUnzipSizeLimit, min(size*40, 32<<30))
 }
 
 // openXLSX opens a workbook and reads every sheet's header.

@@ -49,7 +49,7 @@ func run(ctx context.Context, dsn, path string) (int, error) {
 		return 0, err
 	}
 	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true,
-		UnzipSizeLimit: max(xlsx.DefaultUnzipSizeLimit, min(fi.Size()*100, 32<<30)), UnzipXMLSizeLimit: xlsx.DefaultUnzipXMLSizeLimit})
+		UnzipSizeLimit: max(xlsx.DefaultUnzipSizeLimit, min(fi.Size()*40, 32<<30)), UnzipXMLSizeLimit: xlsx.DefaultUnzipXMLSizeLimit})
 	if err != nil {
 		return 0, err
 	}
