@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vahub/vahub/ingest/survey"
 	"github.com/vahub/vahub/schema"
+	"github.com/vahub/vahub/schema/pg"
 )
 
 // Formats vahub recognises.
@@ -45,6 +47,19 @@ type Parsed struct {
 	// Draft is the mapping file to write for a table that could not be
 	// mapped; the CodeMappingNeeded issue is completed with its path.
 	Draft *Mapping
+	// Survey streams the records of a survey export (nil for other
+	// readers); it runs inside the file's transaction.
+	Survey pg.SurveyFunc
+	// survey is the open export behind Survey: closed after the file is
+	// stored, its rejected-row count goes into the report.
+	survey *survey.Export
+}
+
+// close releases what a reader left open for the store.
+func (p *Parsed) close() {
+	if p != nil && p.survey != nil {
+		p.survey.Close()
+	}
 }
 
 // A Reader reads one family of formats. It returns nil, nil for a file
@@ -54,7 +69,10 @@ type Reader func(ctx context.Context, in Input) (*Parsed, error)
 
 // readers are tried in order, most specific first.
 func readers() []Reader {
-	return []Reader{readTemplateInput, readArticle7, readHxl, readDataset}
+	// The survey reader goes first: it claims exports by their header
+	// alone, and a million-row workbook must be opened once, not once per
+	// reader.
+	return []Reader{readSurvey, readTemplateInput, readArticle7, readHxl, readDataset}
 }
 
 // parse runs the readers until one recognises the file.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/schema/pg"
+	svy "github.com/vahub/vahub/schema/survey"
 )
 
 // DefaultMaxFileSize caps what one input may weigh. Reports are small; a
@@ -63,6 +64,8 @@ type FileReport struct {
 	// Changes (web pages only): how this version differs from the one it
 	// replaces.
 	Changes []pg.FactChange `json:"changes,omitempty"`
+	// Survey (survey exports only): what the file's records did.
+	Survey *SurveyReport `json:"survey,omitempty"`
 	// Reports lists the stored reports (one per country and period), not
 	// part of the JSON contract.
 	Reports []pg.ReportResult `json:"-"`
@@ -165,6 +168,11 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	if err != nil {
 		return fr, fmt.Errorf("ingest: %s: %w", path, err)
 	}
+	defer parsed.close()
+	var span surveySpan
+	if parsed.Survey != nil {
+		parsed.Survey = span.watch(parsed.Survey)
+	}
 	if parsed.Draft != nil {
 		writeDraftMapping(path, parsed, opts)
 	}
@@ -178,11 +186,15 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	if len(parsed.Reports) > 0 {
 		fr.Language = parsed.Reports[0].Language
 	}
-	rejected := schema.Issues(fr.Issues).HasErrors() || len(parsed.Reports) == 0
+	rejected := schema.Issues(fr.Issues).HasErrors() || (len(parsed.Reports) == 0 && parsed.Survey == nil)
 	if opts.DryRun {
 		fr.Status = pg.FileDryRun
 		if rejected {
 			fr.Status = pg.FileRejected
+		} else if parsed.Survey != nil {
+			if err := dryRunSurvey(ctx, parsed, &fr, &span); err != nil {
+				return fr, fmt.Errorf("ingest: %s: %w", path, err)
+			}
 		} else {
 			for _, r := range parsed.Reports {
 				fr.Facts += r.FactCount()
@@ -203,6 +215,7 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		Format:       parsed.Format,
 		Reports:      parsed.Reports,
 		Issues:       fr.Issues,
+		Survey:       parsed.Survey,
 		ReportStatus: opts.ReportStatus,
 	})
 	if err != nil {
@@ -210,6 +223,17 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 	}
 	fr.Status = stored.Status
 	fr.Facts = stored.Facts
+	if parsed.Survey != nil {
+		fr.Country, fr.Period = span.summary()
+		// The stream's own issues (rows not imported, answers not read)
+		// come back with the result.
+		fr.Issues = append([]schema.Issue{}, stored.Issues...)
+		if stored.Survey != nil {
+			c := *stored.Survey
+			c.Rejected = parsed.survey.Rejected()
+			fr.Survey = &c
+		}
+	}
 	fr.Reports = stored.Reports
 	if u := parsed.Layout; u != nil && opts.Layouts != nil && fr.Status != pg.FileRejected {
 		if err := opts.Layouts.Put(ctx, StoredLayout{Fingerprint: u.Fingerprint, Format: u.Format,
@@ -218,6 +242,70 @@ func File(ctx context.Context, db *pg.DB, runID int64, path string, opts Options
 		}
 	}
 	return fr, nil
+}
+
+// dryRunSurvey streams a survey export without a database: every usable
+// record counts as accepted or as a refusal (duplicates and edits are only
+// known against the store).
+func dryRunSurvey(ctx context.Context, parsed *Parsed, fr *FileReport, span *surveySpan) error {
+	var c SurveyReport
+	issues, err := parsed.Survey(ctx, func(r *svy.Record) error {
+		if r.Refusal() {
+			c.NoConsent++
+		} else {
+			c.Accepted++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fr.Issues = append(fr.Issues, issues...)
+	c.Rejected = parsed.survey.Rejected()
+	fr.Survey = &c
+	fr.Country, fr.Period = span.summary()
+	if schema.Issues(fr.Issues).HasErrors() {
+		fr.Status = pg.FileRejected
+	}
+	return nil
+}
+
+// surveySpan watches a survey stream for the countries and years its
+// records cover, for the per-file report (and the web upload's scope
+// check): the one country, or "" when there are several.
+type surveySpan struct {
+	country          string
+	several          bool
+	minYear, maxYear int
+}
+
+func (s *surveySpan) watch(fn pg.SurveyFunc) pg.SurveyFunc {
+	return func(ctx context.Context, emit func(*svy.Record) error) (schema.Issues, error) {
+		return fn(ctx, func(r *svy.Record) error {
+			switch {
+			case s.country == "":
+				s.country = r.Country
+			case r.Country != s.country:
+				s.several = true
+			}
+			if s.minYear == 0 || r.Year < s.minYear {
+				s.minYear = r.Year
+			}
+			s.maxYear = max(s.maxYear, r.Year)
+			return emit(r)
+		})
+	}
+}
+
+func (s *surveySpan) summary() (string, *Period) {
+	if s.minYear == 0 {
+		return "", nil
+	}
+	country := s.country
+	if s.several {
+		country = ""
+	}
+	return country, &Period{Start: fmt.Sprintf("%04d-01-01", s.minYear), End: fmt.Sprintf("%04d-12-31", s.maxYear)}
 }
 
 // writeDraftMapping writes the mapping file of a table that could not be

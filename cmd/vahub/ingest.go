@@ -158,6 +158,10 @@ func printIngest(e *env, res ingest.Result) {
 			fmt.Fprintf(e.stdout, "  (%s, %d facts)", where, f.Facts)
 		}
 		fmt.Fprintln(e.stdout)
+		if s := f.Survey; s != nil {
+			fmt.Fprintf(e.stdout, "    survey: %d accepted, %d duplicate(s), %d replaced, %d refusal(s) (no consent), %d row(s) rejected\n",
+				s.Accepted, s.Duplicates, s.Replaced, s.NoConsent, s.Rejected)
+		}
 		for _, is := range f.Issues {
 			fmt.Fprintf(e.stdout, "    %s\n", is)
 		}
