@@ -202,6 +202,10 @@ func (s *server) checkScope(ctx context.Context, p auth.Principal, filePath stri
 		return err
 	}
 	switch {
+	case fr.Format == ingest.FormatSurveyKobo || fr.Format == ingest.FormatSurveyODK:
+		// Interviews feed the views as soon as they are stored (there is no
+		// report to approve), so only a data officer imports an export.
+		return errorT(eForbidden, "upload.survey_export")
 	case fr.Country != "":
 		if !auth.Can(p, auth.ActUpload, fr.Country) {
 			return errorT(eForbidden, "upload.other_country", fr.Country, strings.Join(p.Countries, ","))
