@@ -450,7 +450,8 @@ type rtKey struct {
 }
 
 // rtCounts are one group's figures: nil when nobody in the group answered
-// the question (not reported, never zero).
+// the question (not reported, never zero). Reached is known for a
+// respondent who answered received_<pillar> or said no to the need.
 type rtCounts struct{ inNeed, reached *int64 }
 
 // expected counts, from the answers alone, what service_facts must hold:
@@ -507,7 +508,9 @@ func (f *rtForm) expected(t *testing.T, interviews map[string]map[string]string)
 			need, okNeed := a["need_"+p]
 			got, okGot := a["received_"+p]
 			add(&c.inNeed, okNeed, need == "yes")
-			add(&c.reached, okGot, got == "yes")
+			// received_<pillar> is asked after a yes to the need only: a
+			// no to the need is not reached, and says so.
+			add(&c.reached, okGot || need == "no", got == "yes")
 			if c.inNeed != nil || c.reached != nil {
 				out[k] = c
 			}
@@ -648,6 +651,68 @@ func checkRTGap(t *testing.T, url, dir string, k int, pillars []string, want map
 		found[p] = sc
 	}
 
+	// Each pillar's totals: every respondent answered every need, so each
+	// country-year's total in need and reached are known, and the Summary's
+	// coverage and the Reconciliation sheet's survey totals show them (or
+	// say withheld), never blank.
+	type cyp struct {
+		country string
+		year    int
+		pillar  string
+	}
+	totals := map[cyp][2]int64{}
+	for key, w := range want {
+		if w.inNeed == nil || w.reached == nil {
+			t.Fatalf("%v: a group without a total (%s, %s)", key, fmtCount(w.inNeed), fmtCount(w.reached))
+		}
+		k := cyp{key.country, key.year, key.pillar}
+		tt := totals[k]
+		totals[k] = [2]int64{tt[0] + *w.inNeed, tt[1] + *w.reached}
+	}
+	rows, col := rowsOf("Summary")
+	cCountry, cYear := col("country"), col("year")
+	if len(rows)-2 != len(totals)/len(pillars) {
+		t.Errorf("k=%d: Summary has %d rows, want one per country-year (%d)", k, len(rows)-2, len(totals)/len(pillars))
+	}
+	for _, r := range rows[2:] {
+		year, _ := strconv.Atoi(cell(r, cYear))
+		for _, p := range pillars {
+			tt, ok := totals[cyp{cell(r, cCountry), year, p}]
+			got := cell(r, col("coverage_"+p))
+			c, err := strconv.ParseFloat(got, 64)
+			switch {
+			case !ok:
+				t.Errorf("k=%d: Summary row %q is no country-year of the interviews", k, r)
+			case got == withheld:
+			case err != nil || math.Abs(c-float64(tt[1])/float64(tt[0])) > 1e-9:
+				t.Errorf("k=%d: Summary %s %d coverage_%s = %q, want %d/%d", k, cell(r, cCountry), year, p, got, tt[1], tt[0])
+			}
+		}
+	}
+	rows, col = rowsOf("Reconciliation")
+	cCountry, cYear = col("country"), col("year")
+	cPillar, cMeasure, cLevel, cSurvey := col("pillar"), col("measure"), col("level"), col("survey")
+	reconciled := 0
+	for _, r := range rows[2:] {
+		if cell(r, cLevel) != "total" {
+			continue
+		}
+		year, _ := strconv.Atoi(cell(r, cYear))
+		tt, ok := totals[cyp{cell(r, cCountry), year, cell(r, cPillar)}]
+		m := slices.Index([]string{"in_need", "reached"}, cell(r, cMeasure))
+		if !ok || m < 0 {
+			t.Errorf("k=%d: Reconciliation row %q", k, r)
+			continue
+		}
+		reconciled++
+		if got := cell(r, cSurvey); got != withheld && got != strconv.FormatInt(tt[m], 10) {
+			t.Errorf("k=%d: Reconciliation %q: survey %q, want %d", k, r[:cLevel+1], got, tt[m])
+		}
+	}
+	if reconciled != 2*len(totals) {
+		t.Errorf("k=%d: Reconciliation has %d survey totals, want in need and reached of %d pillars and country-years", k, reconciled, len(totals))
+	}
+
 	// Every withheld cell of the sheets that can hold survey figures.
 	all := 0
 	for _, s := range append(append([]string{"Summary"}, pillars...), "Reconciliation") {
@@ -661,7 +726,7 @@ func checkRTGap(t *testing.T, url, dir string, k int, pillars []string, want map
 		}
 	}
 
-	rows, col := rowsOf("Disclosure")
+	rows, col = rowsOf("Disclosure")
 	cSheet, cPrim, cComp, cDer := col("sheet"), col("withheld_primary"), col("withheld_complementary"), col("withheld_derived")
 	num := func(r []string, i int) int {
 		v, err := strconv.Atoi(cell(r, i))

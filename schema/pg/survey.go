@@ -289,6 +289,10 @@ func mergeSurvey(ctx context.Context, tx *sqlx.Tx, b surveyBatch) (SurveyCounts,
 // the records keep the history. Counts are persons: in_need counts "yes" to
 // need_<pillar>, reached counts "yes" to received_<pillar>; a group where
 // nobody answered a question has no row for it (not reported, never zero).
+// The form asks received_<pillar> only after a yes to need_<pillar>, so a
+// respondent who said no to the need was not reached: that is an answer,
+// and a group where nobody was in need has reached 0, not "not reported"
+// (which left every pillar's total, and so its coverage, unknown).
 func refreshSurveyReports(ctx context.Context, tx *sqlx.Tx, runID int64) error {
 	var keys []struct {
 		Country string `db:"country"`
@@ -348,7 +352,8 @@ func refreshSurveyReports(ctx context.Context, tx *sqlx.Tx, runID int64) error {
 //	SELECT $1, v.pillar, '', v.measure, g.sex, g.age_group, '', g.disability, 'reported', v.yes, …
 //	FROM (SELECT sex, age_group, disability,
 //	             count(*) FILTER (WHERE answers ? 'need_medical_care') AS a0,
-//	             count(*) FILTER (WHERE answers ->> 'need_medical_care' = 'yes') AS y0, …
+//	             count(*) FILTER (WHERE answers ->> 'need_medical_care' = 'yes') AS y0,
+//	             count(*) FILTER (WHERE answers ? 'received_medical_care' OR answers ->> 'need_medical_care' = 'no') AS a1, …
 //	      FROM survey_record WHERE current AND consent = 'yes' AND country = $2 AND year = $3
 //	      GROUP BY sex, age_group, disability) g
 //	CROSS JOIN LATERAL (VALUES ('medical_care', 'in_need', g.a0, g.y0), …) AS v (pillar, measure, answered, yes)
@@ -359,7 +364,11 @@ var surveyAggregateSQL = func() string {
 	for _, p := range survey.ServicePillars {
 		for _, m := range [][2]string{{"in_need", "need_"}, {"reached", "received_"}} {
 			q := m[1] + p
-			counts = append(counts, fmt.Sprintf("count(*) FILTER (WHERE answers ? '%s') AS a%d", q, i),
+			answered := fmt.Sprintf("answers ? '%s'", q)
+			if m[0] == "reached" {
+				answered += fmt.Sprintf(" OR answers ->> 'need_%s' = 'no'", p)
+			}
+			counts = append(counts, fmt.Sprintf("count(*) FILTER (WHERE %s) AS a%d", answered, i),
 				fmt.Sprintf("count(*) FILTER (WHERE answers ->> '%s' = 'yes') AS y%d", q, i))
 			values = append(values, fmt.Sprintf("('%s', '%s', g.a%d, g.y%d)", p, m[0], i, i))
 			i++

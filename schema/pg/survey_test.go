@@ -268,3 +268,54 @@ func TestStoreSubmissionConcurrentEdits(t *testing.T) {
 		t.Errorf("%d stored, %d conflicts, %d versions in force; want 1, 1, 1", ok, conflicts, current)
 	}
 }
+
+// The form asks received_<pillar> only after a yes to need_<pillar>: a
+// group where everybody said no to the need has reached 0 (known from the
+// skip), not NULL, so the pillar's totals and coverage stay computable; a
+// group whose people in need were not asked whether they received it stays
+// NULL (not reported).
+func TestSurveyReachedAfterNoNeed(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.NewDB(t)
+	recs := []survey.Record{
+		interview("uuid:n1", "female", 30, "no", "", allNo...),
+		interview("uuid:n2", "female", 35, "no", "", allNo...),
+		interview("uuid:y1", "male", 30, "yes", "yes", allNo...),
+		interview("uuid:y2", "male", 33, "no", "", allNo...),
+		interview("uuid:u1", "male", 10, "yes", "", allNo...), // received not answered
+	}
+	run, err := db.StartRun(ctx, "cli", "test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordFile(ctx, pg.FileInput{RunID: run, Path: "x", Name: "export.xlsx", SHA256: sha(700), Content: []byte("x"),
+		Format: "kobo", Survey: surveyFile(recs...)}); err != nil {
+		t.Fatal(err)
+	}
+	var facts []struct {
+		Sex      string `db:"sex"`
+		AgeGroup string `db:"age_group"`
+		InNeed   *int64 `db:"in_need"`
+		Reached  *int64 `db:"reached"`
+	}
+	if err := db.SelectContext(ctx, &facts, `
+		SELECT sex, age_group, in_need, reached FROM service_facts
+		WHERE country = 'LAO' AND year = 2024 AND pillar = 'rehabilitation' ORDER BY sex, age_group`); err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, f := range facts {
+		got += fmt.Sprintf("%s/%s:%s/%s ", f.Sex, f.AgeGroup, nullInt(f.InNeed), nullInt(f.Reached))
+	}
+	if want := "female/adult:0/0 male/adult:1/1 male/child:1/NULL "; got != want {
+		t.Errorf("service_facts %q, want %q", got, want)
+	}
+}
+
+func nullInt(v *int64) string {
+	if v == nil {
+		return "NULL"
+	}
+	return fmt.Sprint(*v)
+}
