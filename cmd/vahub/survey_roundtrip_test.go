@@ -138,6 +138,17 @@ func TestSurveyRoundTripToGapWorkbook(t *testing.T) {
 	delete(final, orig.UUID)
 	final[edit.UUID] = edit.Answers
 	want := form.expected(t, final)
+	mix := map[string]int{}
+	for _, a := range final {
+		mix["consent "+a["consent"]]++
+		if a["consent"] == "yes" {
+			mix["sex "+a["sex"]]++
+			if age, _ := strconv.Atoi(a["age"]); age < 18 {
+				mix["children"]++
+			}
+		}
+	}
+	t.Logf("interviews stored: %v", mix)
 
 	db := openStore(t, url)
 	var got []struct {
