@@ -1,5 +1,6 @@
 // Package surveytest writes exports of vahub's standard survey as
-// KoboToolbox and ODK Central write them, for tests and the benchmark:
+// KoboToolbox and ODK Central write them, for tests, the benchmark and the
+// demo's simulated export (exports/sample):
 //
 //   - KoboToolbox XLSX/CSV: one column per question, with value headers
 //     ("wg_ss/wg_seeing") or label headers in the chosen language, values as
@@ -185,6 +186,21 @@ func choiceLabel(list, code, lang string) string {
 // with excelize's StreamWriter: rows go to disk as they come, so a
 // million-row export never sits in memory.
 func WriteXLSX(path string, st Style, n int, next func(i int) Interview) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := WriteXLSXTo(out, st, n, next); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// WriteXLSXTo is WriteXLSX to a writer (the demo writes its export through
+// a temporary file renamed into place). The bytes depend on the
+// interviews only, so the same interviews give the same file.
+func WriteXLSXTo(w io.Writer, st Style, n int, next func(i int) Interview) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "vahub_va_needs"
@@ -222,7 +238,8 @@ func WriteXLSX(path string, st Style, n int, next func(i int) Interview) error {
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	return f.SaveAs(path)
+	_, err = f.WriteTo(w)
+	return err
 }
 
 // WriteCSV writes the interviews as a CSV export with the given delimiter
