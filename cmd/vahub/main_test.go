@@ -522,7 +522,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	demoDir, gapPath := filepath.Join(dir, "demo"), filepath.Join(dir, "gap-analysis.xlsx")
 	r := mustRun(t, exitOK, url, "demo", "--dir", demoDir, "-o", gapPath)
-	if !strings.Contains(r.stdout, "15 new") || !strings.Contains(r.stdout, "0 rejected") {
+	if !strings.Contains(r.stdout, "16 new") || !strings.Contains(r.stdout, "0 rejected") {
 		t.Errorf("demo output: %s", r)
 	}
 
@@ -556,6 +556,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if !slices.Equal(names, wantSheets) {
 		t.Errorf("sheets %q, want %q", names, wantSheets)
 	}
+	t.Run("survey", func(t *testing.T) { checkDemoSurvey(t, r.stdout, demoDir, inputs["LAO 2024"], gap) })
 	for _, name := range names {
 		if name == "Definitions" {
 			continue
@@ -716,7 +717,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 		// Newest first: the ingest of the subtest above, then the demo.
 		if len(lines) != 3 || !strings.HasPrefix(lines[0], "RUN") || !regexp.MustCompile(`^2\s+cli\s+succeeded\s`).MatchString(lines[1]) ||
-			!regexp.MustCompile(`^1\s+demo\s+succeeded\s+\S+ \S+\s+15\s+15\s+0\s+0\s`).MatchString(lines[2]) {
+			!regexp.MustCompile(`^1\s+demo\s+succeeded\s+\S+ \S+\s+16\s+16\s+0\s+0\s`).MatchString(lines[2]) {
 			t.Errorf("runs: %s", r)
 		}
 		r = mustRun(t, exitOK, url, "runs", "--json")
@@ -725,10 +726,12 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		runs = slices.DeleteFunc(runs, func(r runRow) bool { return r.Kind != "demo" })
-		if len(runs) != 1 || runs[0].Kind != "demo" || runs[0].Status != "succeeded" || runs[0].FilesSeen != 15 ||
-			runs[0].FilesIngested != 15 || runs[0].FilesRejected != 0 || runs[0].FilesDuplicate != 0 ||
+		// 15 templates and the survey export, whose interviews are records,
+		// not facts of a report.
+		if len(runs) != 1 || runs[0].Kind != "demo" || runs[0].Status != "succeeded" || runs[0].FilesSeen != 16 ||
+			runs[0].FilesIngested != 16 || runs[0].FilesRejected != 0 || runs[0].FilesDuplicate != 0 ||
 			runs[0].Facts != wantFacts || runs[0].StartedBy == "" {
-			t.Errorf("runs --json: %+v, want one demo run of 15 files and %d facts", runs, wantFacts)
+			t.Errorf("runs --json: %+v, want one demo run of 16 files and %d facts", runs, wantFacts)
 		}
 	})
 
