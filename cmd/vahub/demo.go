@@ -24,7 +24,7 @@ var demoSurveyCountry = sample.DemoCountries[0]
 
 func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fs := e.newFlags("demo", "demo [--dir DIR] [-o gap-analysis.xlsx]")
-	dir := fs.String("dir", "vahub-demo", "folder for the generated sample reports")
+	dir := fs.String("dir", "vahub-demo", "folder for the generated sample reports, survey form and survey export")
 	out := fs.String("o", "gap-analysis.xlsx", "gap-analysis workbook to write")
 	from := fs.Int("from", 2022, "first reporting year")
 	to := fs.Int("to", 2024, "last reporting year")
