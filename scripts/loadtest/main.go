@@ -65,7 +65,7 @@ func main() {
 	researchFrom := flag.Int("from", 2000, "first year researchers ask for")
 	researchTo := flag.Int("to", 2002, "last year researchers ask for")
 	baseline := flag.Int("baseline", 5, "requests of each kind made alone, one at a time, before the load (0: none)")
-	fullEvery := flag.Int("full-every", 3, "every Nth researcher round downloads the gap workbook of every country")
+	fullEvery := flag.Int("full-every", 2, "every Nth researcher round downloads the gap workbook of every country")
 	timeout := flag.Duration("timeout", 5*time.Minute, "per-request timeout")
 	flag.Parse()
 	if *tokensPath == "" || *uploads < 1 || flag.NArg() > 0 {
