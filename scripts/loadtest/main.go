@@ -38,6 +38,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vahub/vahub/exports"
@@ -170,43 +171,51 @@ func main() {
 
 	rec := newRecorder()
 
-	loadCtx, endLoad := context.WithCancel(ctx)
+	// Researchers start no request once the last upload is answered, but
+	// finish the one they are in, so every request made is counted: a
+	// whole-database export takes longer than many uploads.
+	var uploading atomic.Bool
+	uploading.Store(true)
 	var uploaders, readers sync.WaitGroup
 	start = time.Now()
 	for i, a := range focal {
 		uploaders.Go(func() {
 			for _, u := range files[i] {
-				if loadCtx.Err() != nil {
+				if ctx.Err() != nil {
 					return
 				}
-				rec.add(doUpload(loadCtx, client, *base, a, u))
+				rec.add(doUpload(ctx, client, *base, a, u))
 			}
 		})
 	}
 	for j, a := range research {
 		readers.Go(func() {
-			for r := 0; loadCtx.Err() == nil; r++ {
-				reqs := round(j, r)
-				for _, q := range reqs {
-					if loadCtx.Err() != nil {
+			for r := 0; uploading.Load(); r++ {
+				for _, q := range round(j, r) {
+					if !uploading.Load() || ctx.Err() != nil {
 						return
 					}
-					rec.add(doGet(loadCtx, client, *base, a, q.route, q.path))
+					rec.add(doGet(ctx, client, *base, a, q.route, q.path))
 				}
 			}
 		})
 	}
 	uploaders.Wait()
-	endLoad() // researchers stop with the last upload; a request cut here is not counted
+	uploading.Store(false)
+	uploadWall := time.Since(start)
 	readers.Wait()
 	wall := time.Since(start)
 	if ctx.Err() != nil {
 		fmt.Fprintln(os.Stderr, "loadtest: interrupted")
 		os.Exit(1)
 	}
-	fmt.Printf("Under load: %d focal points uploading %d workbooks each, %d researchers reading, for %s\n\n",
-		len(focal), *uploads, len(research), wall.Round(100*time.Millisecond))
+	fmt.Printf("Under load: %d focal points uploading %d workbooks each (%s), %d researchers reading until then "+
+		"(and finishing their last request: %s in all)\n\n",
+		len(focal), *uploads, uploadWall.Round(100*time.Millisecond), len(research), wall.Round(100*time.Millisecond))
 	failed += rec.report(os.Stdout, wall, true)
+	ups := len(focal) * *uploads
+	fmt.Printf("uploads: %d in %s, %.1f files/s, %.0f facts/s stored\n", ups, uploadWall.Round(100*time.Millisecond),
+		float64(ups)/uploadWall.Seconds(), float64(ups*benchdata.FullFacts)/uploadWall.Seconds())
 	if failed > 0 {
 		fmt.Fprintf(os.Stderr, "loadtest: %d requests failed\n", failed)
 		os.Exit(1)
@@ -264,7 +273,7 @@ type result struct {
 	latency time.Duration
 	bytes   int64
 	err     error
-	cut     bool // cancelled at the end of the run: not counted
+	cut     bool // cancelled by an interrupt: not counted
 }
 
 func doUpload(ctx context.Context, c *http.Client, base string, a account, u upload) result {
