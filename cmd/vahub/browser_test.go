@@ -309,7 +309,7 @@ func TestBrowserWalk(t *testing.T) {
 	// The same page on a phone.
 	tb.do("narrow the window to a phone's", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
 	tb.shot("result-with-errors-phone")
-	tb.do("widen the window again", chromedp.ResetViewport())
+	tb.do("widen the window again", chromedp.EmulateViewport(1200, 900))
 	// The annotated workbook marks each mistake in its cell.
 	annotated := tb.download("download the annotated workbook", chromedp.Click(chromedp.CSS(`a[href$="/annotated.xlsx"]`)))
 	checkAnnotated(t, annotated, mistakes)
