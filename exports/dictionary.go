@@ -103,13 +103,13 @@ func colSource() DictColumn {
 func colInNeed() DictColumn {
 	return DictColumn{"in_need", "#inneed", TypeInteger, "",
 		"Persons in need of the pillar's services (needs assessment). Persons, not services delivered.",
-		"not reported, unknown, withheld or not applicable: never zero"}
+		"not reported, unknown, withheld or not applicable, or a small count from survey records withheld (see About): never zero"}
 }
 
 func colReached() DictColumn {
 	return DictColumn{"reached", "#reached", TypeInteger, "",
 		"Unique persons reached by the pillar's services in the year.",
-		"not reported, unknown, withheld or not applicable: never zero"}
+		"not reported, unknown, withheld or not applicable, or a small count from survey records withheld (see About): never zero"}
 }
 
 // Downloads lists every CSV download, in the order the exports page shows
@@ -134,18 +134,19 @@ func Downloads() []Download {
 		{
 			View:    "service_facts",
 			Title:   "Services: in need and reached",
-			About:   "Persons in need of and reached by each service pillar, per group, from the chosen source.",
+			About:   "Persons in need of and reached by each service pillar, per group, from the chosen source. Figures of a survey report are built from individual records: counts below the server's threshold k, and the counts that would give them back, are withheld (empty), as in the gap workbook.",
 			Pillars: true,
 			Columns: []DictColumn{colCountry(), colYear(), colPillar(), colSex(), colAge(), colDisability(), colInNeed(), colReached(), colSource()},
 		},
 		{
 			View:    "gap_analysis",
 			Title:   "Gap analysis",
-			About:   "service_facts with the unmet need and the coverage of each group.",
+			About:   "service_facts with the unmet need and the coverage of each group; survey figures withheld as in service_facts (then unmet and coverage are empty too).",
 			Pillars: true,
 			Columns: []DictColumn{colCountry(), colYear(), colPillar(), colSex(), colAge(), colDisability(), colInNeed(), colReached(),
 				{"unmet", "#inneed+unmet", TypeInteger, "", "in_need − reached. Negative when more were reached than counted in need.", "in_need or reached is not reported"},
 				{"coverage", "#reached+pct", TypeDecimal, "", "reached ÷ in_need, a fraction (0.5 = half), rounded to 4 decimal places.", "in_need is 0 or not reported, or reached is not reported"},
+				colSource(),
 			},
 		},
 		{

@@ -45,8 +45,8 @@ func TestWriteViewCSVNeutralisesFormulas(t *testing.T) {
 		t.Fatal("no gap_analysis download")
 	}
 	rows := [][]*string{
-		{s("=HYPERLINK(\"http://x\")"), s("2024"), s("+rehab"), s("-male"), s("@adult"), s("\tyes"), s("5"), s("10"), s("-5"), s("2")},
-		{s("LAO"), s("2024"), s("rehabilitation"), s("total"), s("total"), s("total"), nil, s("3"), nil, nil},
+		{s("=HYPERLINK(\"http://x\")"), s("2024"), s("+rehab"), s("-male"), s("@adult"), s("\tyes"), s("5"), s("10"), s("-5"), s("2"), s("7")},
+		{s("LAO"), s("2024"), s("rehabilitation"), s("total"), s("total"), s("total"), nil, s("3"), nil, nil, s("8")},
 	}
 	for _, hxl := range []bool{false, true} {
 		var buf bytes.Buffer
@@ -58,14 +58,14 @@ func TestWriteViewCSVNeutralisesFormulas(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := [][]string{
-			{"country", "year", "pillar", "sex", "age_group", "disability", "in_need", "reached", "unmet", "coverage"},
+			{"country", "year", "pillar", "sex", "age_group", "disability", "in_need", "reached", "unmet", "coverage", "source_id"},
 		}
 		if hxl {
-			want = append(want, []string{"#country+code", "#date+year", "#sector", "#meta+sex", "#meta+age_group", "#meta+disability", "#inneed", "#reached", "#inneed+unmet", "#reached+pct"})
+			want = append(want, []string{"#country+code", "#date+year", "#sector", "#meta+sex", "#meta+age_group", "#meta+disability", "#inneed", "#reached", "#inneed+unmet", "#reached+pct", "#meta+source_id"})
 		}
 		want = append(want,
-			[]string{"'=HYPERLINK(\"http://x\")", "2024", "'+rehab", "'-male", "'@adult", "'\tyes", "5", "10", "-5", "2"},
-			[]string{"LAO", "2024", "rehabilitation", "total", "total", "total", "", "3", "", ""},
+			[]string{"'=HYPERLINK(\"http://x\")", "2024", "'+rehab", "'-male", "'@adult", "'\tyes", "5", "10", "-5", "2", "7"},
+			[]string{"LAO", "2024", "rehabilitation", "total", "total", "total", "", "3", "", "", "8"},
 		)
 		if len(recs) != len(want) {
 			t.Fatalf("hxl=%v: %d records %q, want %d", hxl, len(recs), recs, len(want))

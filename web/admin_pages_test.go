@@ -14,7 +14,7 @@ import (
 func TestAdminPagesByRole(t *testing.T) {
 	t.Parallel()
 	f := setupPages(t, web.Options{})
-	sub := f.submit(t, "LAO", 2019)
+	sub := f.submitReport(t, "LAO", 2019)
 	var run int64
 	if err := f.db.GetContext(t.Context(), &run, `SELECT max(id) FROM ingest_run`); err != nil {
 		t.Fatal(err)
@@ -104,6 +104,31 @@ func TestAdminPagesByRole(t *testing.T) {
 	if s := reportStatus(t, f, sub); s != "submitted" {
 		t.Errorf("after refused posts the report is %s", s)
 	}
+
+	// What came from outside is shown escaped: a file's path in a run, an
+	// issue's message, a crawled document's URL (a javascript: URL is
+	// never a link).
+	ctx := t.Context()
+	if _, err := f.db.ExecContext(ctx, `UPDATE file_ingest SET path = '<script>alert(1)</script>.xlsx' WHERE run_id = $1`, run); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ExecContext(ctx, `INSERT INTO validation_issue (file_ingest_id, sheet, cell, severity, code, message)
+		SELECT id, 'S<b>', 'A1', 'warning', 'x', 'say <i>hi</i>' FROM file_ingest WHERE run_id = $1`, run); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ExecContext(ctx, `INSERT INTO document (url, profile, media_type) VALUES ('javascript:alert(1)', '<b>p</b>', 'application/pdf')`); err != nil {
+		t.Fatal(err)
+	}
+	admin := browsers["ada"]
+	_, body := admin.get("/admin/runs/" + id(run))
+	if strings.Contains(body, "<script>") || strings.Contains(body, "<i>") || strings.Contains(body, "S<b>") ||
+		!strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;.xlsx") || !strings.Contains(body, "say &lt;i&gt;hi&lt;/i&gt;") {
+		t.Errorf("run page: outside text not escaped: %s", body)
+	}
+	_, body = admin.get("/admin/manual-entry")
+	if strings.Contains(body, `href="javascript:`) || strings.Contains(body, "<b>p</b>") || !strings.Contains(body, "#ZgotmplZ") {
+		t.Errorf("manual entry page: unsafe URL or text: %s", body)
+	}
 }
 
 // The review page: the queue, the diff, approve, a second approval
@@ -112,8 +137,8 @@ func TestAdminPagesByRole(t *testing.T) {
 func TestReviewPages(t *testing.T) {
 	t.Parallel()
 	f := setupPages(t, web.Options{})
-	sub := f.submit(t, "LAO", 2024)
-	ret := f.submit(t, "LBN", 2024)
+	sub := f.submitReport(t, "LAO", 2024)
+	ret := f.submitReport(t, "LBN", 2024)
 	const evil = `<img src=x onerror=alert(1)>"'&.xlsx`
 	if _, err := f.db.ExecContext(t.Context(), `UPDATE input_file SET name = $1 WHERE id = (SELECT file_id FROM report WHERE id = $2)`, evil, sub); err != nil {
 		t.Fatal(err)

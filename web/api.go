@@ -34,7 +34,7 @@ func (s *server) api(h apiHandler) http.Handler {
 		}
 		if sw.started() {
 			if r.Context().Err() == nil {
-				s.log.Error("response aborted", "method", r.Method, "path", r.URL.Path, "user", p.Name, "err", err)
+				s.log.Error("response aborted", "method", r.Method, "path", redactPath(r.URL.Path), "user", p.Name, "err", err)
 			}
 			panic(http.ErrAbortHandler)
 		}

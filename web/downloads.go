@@ -1,9 +1,14 @@
 package web
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vahub/vahub/exports"
@@ -20,6 +25,7 @@ type viewRequest struct {
 	download exports.Download
 	hxl      bool
 	filter   schema.ViewFilter
+	k        int // small-cell threshold for survey figures
 }
 
 // parseViewRequest reads {view}.csv or {view}.hxl.csv and the filters
@@ -93,13 +99,68 @@ func pillarsParam(q url.Values) ([]string, error) {
 }
 
 // GET /api/v1/exports/{view}.csv and {view}.hxl.csv: a reporting view as
-// CSV, streamed from the database cursor.
+// CSV, streamed from the database cursor. Service rows of a survey report
+// are protected with the threshold k (k=, as /api/v1/facts/services).
 func (s *server) viewExport(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	vr, err := parseViewRequest(r.PathValue("file"), r.URL.Query(), p)
 	if err != nil {
 		return err
 	}
+	if vr.k, err = s.suppressK(r, p); err != nil {
+		return err
+	}
 	return s.streamView(w, r, vr)
+}
+
+// protectedRows is the store's stream with the service rows of survey
+// reports replaced by what may be shown: the same cells withheld as in the
+// gap workbook and /api/v1/facts/services. A withheld count is an empty
+// cell; unmet and coverage are recomputed from what is shown.
+func (s *server) protectedRows(ctx context.Context, vr viewRequest) (exports.ViewRows, error) {
+	if vr.download.View != "service_facts" && vr.download.View != "gap_analysis" {
+		return s.db.StreamView, nil
+	}
+	figs, err := exports.LoadSurveyFigures(ctx, s.db, schema.GapFilter{Countries: vr.filter.Countries, From: vr.filter.From, To: vr.filter.To}, vr.k)
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	for i, c := range vr.download.ColumnNames() {
+		col[c] = i
+	}
+	return func(ctx context.Context, view string, columns []string, f schema.ViewFilter, fn func([]sql.NullString) error) error {
+		return s.db.StreamView(ctx, view, columns, f, func(row []sql.NullString) error {
+			year, err1 := strconv.Atoi(row[col["year"]].String)
+			source, err2 := strconv.ParseInt(row[col["source_id"]].String, 10, 64)
+			if err1 != nil || err2 != nil {
+				return fmt.Errorf("web: %s: a row without year or source", view)
+			}
+			g := schema.GapGroup{Sex: row[col["sex"]].String, AgeGroup: row[col["age_group"]].String, Disability: row[col["disability"]].String}
+			in, re, _, _, ok := figs.Row(row[col["country"]].String, year, source, row[col["pillar"]].String, g)
+			if !ok {
+				return fn(row)
+			}
+			row[col["in_need"]], row[col["reached"]] = numText(in), numText(re)
+			if i, ok := col["unmet"]; ok {
+				row[i], row[col["coverage"]] = sql.NullString{}, sql.NullString{}
+				if in != nil && re != nil {
+					row[i] = numText(new(*in - *re))
+					if *in > 0 {
+						c := math.Round(float64(*re)/float64(*in)*1e4) / 1e4
+						row[col["coverage"]] = sql.NullString{String: strconv.FormatFloat(c, 'f', -1, 64), Valid: true}
+					}
+				}
+			}
+			return fn(row)
+		})
+	}, nil
+}
+
+func numText(v *int64) sql.NullString {
+	if v == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: strconv.FormatInt(*v, 10), Valid: true}
 }
 
 func (s *server) streamView(w http.ResponseWriter, r *http.Request, vr viewRequest) error {
@@ -113,7 +174,11 @@ func (s *server) streamView(w http.ResponseWriter, r *http.Request, vr viewReque
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	}}
-	return exports.WriteViewCSV(r.Context(), out, vr.download, exports.CSVOptions{HXL: vr.hxl}, vr.filter, s.db.StreamView)
+	rows, err := s.protectedRows(r.Context(), vr)
+	if err != nil {
+		return err
+	}
+	return exports.WriteViewCSV(r.Context(), out, vr.download, exports.CSVOptions{HXL: vr.hxl}, vr.filter, rows)
 }
 
 // GET /api/v1/dictionary: every download and its columns, as JSON.

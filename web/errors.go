@@ -25,7 +25,8 @@ const (
 	eUnsupported  = "unsupported"  // the upload is not an xlsx or CSV
 	eUnavailable  = "unavailable"  // not ready (database down, migrations pending)
 	eInternal     = "internal"     // vahub's fault
-	eConflict     = "conflict"     // the object's state forbids it (a report decided already, or out of date)
+	eConflict     = "conflict"     // the object's state forbids it: a survey instance id stored with other answers, a report decided already or out of date
+	eInvalidData  = "invalid_data" // a well-formed body whose answers the form does not take
 )
 
 var codes = map[string]int{
@@ -39,6 +40,7 @@ var codes = map[string]int{
 	eUnavailable:  http.StatusServiceUnavailable,
 	eInternal:     http.StatusInternalServerError,
 	eConflict:     http.StatusConflict,
+	eInvalidData:  http.StatusUnprocessableEntity,
 }
 
 // apiError is an error the client may read.
@@ -108,12 +110,12 @@ func errorMessage(err error) string {
 // client gave up on is not answered.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if isCanceled(r, err) {
-		s.log.Debug("request canceled", "method", r.Method, "path", r.URL.Path)
+		s.log.Debug("request canceled", "method", r.Method, "path", redactPath(r.URL.Path))
 		return
 	}
 	code := errorCode(err)
 	if code == eInternal {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("internal error", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
 	}
 	if code == eUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vahub"`)

@@ -33,9 +33,9 @@ func corrected(t *testing.T, country string, year int) []byte {
 	return buf.Bytes()
 }
 
-// submit stores a corrected template of country and year as a focal
+// submitReport stores a corrected template of country and year as a focal
 // point's submission (as an upload does) and returns its report id.
-func (f *fixture) submit(t *testing.T, country string, year int) int64 {
+func (f *fixture) submitReport(t *testing.T, country string, year int) int64 {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), country+".xlsx")
 	if err := os.WriteFile(p, corrected(t, country, year), 0o600); err != nil {
@@ -88,7 +88,7 @@ func TestReviewApproveAPI(t *testing.T) {
 	t.Parallel()
 	f := setup(t, web.Options{})
 	old := f.approved["LAO"]
-	id := f.submit(t, "LAO", 2024)
+	id := f.submitReport(t, "LAO", 2024)
 	if got := sourceOf(t, f, 2024); got != old {
 		t.Fatalf("before approval the views use %d, want %d", got, old)
 	}
@@ -160,7 +160,7 @@ func TestReviewReturnAPI(t *testing.T) {
 	t.Parallel()
 	f := setup(t, web.Options{})
 	old := f.approved["LAO"]
-	id := f.submit(t, "LAO", 2024)
+	id := f.submitReport(t, "LAO", 2024)
 	path := "/api/v1/reviews/" + jsonNum(int(id)) + "/return"
 	for _, body := range []string{``, `{}`, `{"note":"  "}`} {
 		if resp, b := f.post(t, asAdmin, path, body); resp.StatusCode != http.StatusBadRequest {

@@ -110,6 +110,18 @@ func NewServer(db *pg.DB, log *slog.Logger, opts Options) http.Handler {
 	mux.Handle("GET /api/v1/facts/casualties", s.api(s.casualties))
 	mux.Handle("GET /api/v1/facts/services", s.api(s.services))
 	mux.Handle("GET /api/v1/exports/gap.xlsx", s.api(s.gapExport))
+	mux.Handle("POST /api/v1/surveys/{form}/submissions", s.api(s.submitSurvey))
+	mux.Handle("GET /api/v1/surveys/{form}/submissions", s.api(s.listSurveys))
+	// OpenRosa, for ODK Collect and Enketo; /key/{token}/ is for clients
+	// that cannot send an Authorization header (see redactPath).
+	mux.Handle("HEAD /submission", s.openRosa(s.openRosaHead))
+	mux.Handle("POST /submission", s.openRosa(s.openRosaSubmit))
+	mux.Handle("HEAD /key/{token}/submission", s.openRosa(s.openRosaHead))
+	mux.Handle("POST /key/{token}/submission", s.openRosa(s.openRosaSubmit))
+	mux.Handle("GET /formList", s.openRosa(s.openRosaFormList))
+	mux.Handle("GET /key/{token}/formList", s.openRosa(s.openRosaFormList))
+	mux.Handle("GET /forms/{file}", s.openRosa(s.openRosaForm))
+	mux.Handle("GET /key/{token}/forms/{file}", s.openRosa(s.openRosaForm))
 	s.registerReviewAPI(mux) // reviews, CSV downloads, dictionary, admin (review.go)
 
 	// Pages (pages.go, session.go).
@@ -223,7 +235,8 @@ func (p *headerProbe) WriteHeader(code int) {
 func (p *headerProbe) Write(b []byte) (int, error) { p.WriteHeader(http.StatusOK); return len(b), nil }
 
 // logRequests writes one line per request: method, path, status, bytes,
-// duration and the client's address. Never headers, so never a token.
+// duration and the client's address. Never headers, and the path with any
+// token in it redacted, so never a token.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -233,7 +246,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			if (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") && sw.statusCode() == http.StatusOK {
 				level = slog.LevelDebug // probes every few seconds would drown the log
 			}
-			s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.statusCode(),
+			s.log.Log(r.Context(), level, "request", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.statusCode(),
 				"bytes", sw.n, "duration", time.Since(start).Round(time.Millisecond), "remote", remoteHost(r))
 		}()
 		next.ServeHTTP(sw, r)

@@ -254,6 +254,53 @@ func TestAuthorizationMatrix(t *testing.T) {
 		row{"gap with years", get("/api/v1/exports/gap.xlsx?country=LAO&from=2020&to=2024"), [6]int{ok, ok, ok, no, anon, anon}},
 	)
 
+	// Survey submissions and records: enumerators for their own countries,
+	// admins for all, nobody else. Each request is a new instance.
+	const created, nothing, unfit = http.StatusCreated, http.StatusNoContent, http.StatusUnprocessableEntity
+	submitJSON := func(answers func() map[string]any) func(*testing.T, string) (*http.Response, []byte) {
+		return func(t *testing.T, who string) (*http.Response, []byte) {
+			return f.submit(t, who, submissionBody(t, newInstance(), "", answers()))
+		}
+	}
+	refusal := func() map[string]any { return map[string]any{"consent": "no"} }
+	// OpenRosa as Collect authenticates: the token in the URL, or the
+	// bearer header (Basic is tested in TestOpenRosaSubmission).
+	openRosa := func(method, country string, inURL bool) func(*testing.T, string) (*http.Response, []byte) {
+		return func(t *testing.T, who string) (*http.Response, []byte) {
+			url := f.url + "/submission"
+			if tok, ok := f.tokens[who]; ok && inURL {
+				url = f.url + "/key/" + tok + "/submission"
+			}
+			var req *http.Request
+			if method == http.MethodHead {
+				req, _ = http.NewRequestWithContext(t.Context(), method, url, nil)
+			} else {
+				req = openRosaPost(t, url, instanceXML(newInstance(), "", country, 30), nil)
+			}
+			if tok, ok := f.tokens[who]; ok && !inURL {
+				req.Header.Set("Authorization", "Bearer "+tok)
+			}
+			return do(t, req)
+		}
+	}
+	rows = append(rows,
+		row{"submit survey own country", submitJSON(func() map[string]any { return interview("LAO") }), [6]int{created, no, no, created, anon, anon}},
+		row{"submit survey other country", submitJSON(func() map[string]any { return interview("LBN") }), [6]int{created, no, no, no, anon, anon}},
+		// A refusal without a country counts in the enumerator's only one;
+		// an admin has none to default to.
+		row{"submit refusal without country", submitJSON(refusal), [6]int{unfit, no, no, created, anon, anon}},
+		row{"survey records own", get(submissionsPath + "?country=LAO"), [6]int{ok, no, no, ok, anon, anon}},
+		row{"survey records other", get(submissionsPath + "?country=LBN"), [6]int{ok, no, no, no, anon, anon}},
+		row{"survey records own and other", get(submissionsPath + "?country=LAO,LBN"), [6]int{ok, no, no, no, anon, anon}},
+		row{"survey records every country", get(submissionsPath), [6]int{ok, no, no, no, anon, anon}},
+		row{"openrosa HEAD", openRosa(http.MethodHead, "", false), [6]int{nothing, no, no, nothing, anon, anon}},
+		row{"openrosa HEAD /key/", openRosa(http.MethodHead, "", true), [6]int{nothing, no, no, nothing, anon, anon}},
+		row{"openrosa own country", openRosa(http.MethodPost, "LAO", false), [6]int{created, no, no, created, anon, anon}},
+		row{"openrosa other country", openRosa(http.MethodPost, "LBN", false), [6]int{created, no, no, no, anon, anon}},
+		row{"openrosa /key/ own country", openRosa(http.MethodPost, "LAO", true), [6]int{created, no, no, created, anon, anon}},
+		row{"openrosa /key/ other country", openRosa(http.MethodPost, "LBN", true), [6]int{created, no, no, no, anon, anon}},
+	)
+
 	// Submissions (direct object references: another country's id answers
 	// as an id that does not exist) and the reporting template.
 	subs := map[string]int64{}
@@ -294,9 +341,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Reviews, CSV downloads, the dictionary and the admin routes
 	// (review.go, downloads.go, admin.go). Object ids are real ones of
 	// another country, unknown ones and malformed ones.
-	subLAO, subLBN := f.submit(t, "LAO", 2019), f.submit(t, "LBN", 2019)
-	approveLAO, approveLBN := f.submit(t, "LAO", 2018), f.submit(t, "LBN", 2018)
-	returnLAO := f.submit(t, "LAO", 2017)
+	subLAO, subLBN := f.submitReport(t, "LAO", 2019), f.submitReport(t, "LBN", 2019)
+	approveLAO, approveLBN := f.submitReport(t, "LAO", 2018), f.submitReport(t, "LBN", 2018)
+	returnLAO := f.submitReport(t, "LAO", 2017)
 	id := func(n int64) string { return jsonNum(int(n)) }
 	post := func(path, body string) func(*testing.T, string) (*http.Response, []byte) {
 		return func(t *testing.T, who string) (*http.Response, []byte) { return f.post(t, who, path, body) }
@@ -373,6 +420,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				fallthrough
 			case no, gone:
+				if resp.Request.Method == http.MethodHead {
+					break
+				}
+				if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
+					// OpenRosa routes answer in the protocol's envelope.
+					if !bytes.Contains(body, []byte(`<message nature="error">`)) {
+						t.Errorf("%s as %s: error body %q, want an OpenRosa error", r.name, who, body)
+					}
+					break
+				}
 				var e struct{ Error string }
 				if err := json.Unmarshal(body, &e); err != nil || e.Error == "" {
 					t.Errorf("%s as %s: error body %q, want {\"error\": …}", r.name, who, body)

@@ -47,6 +47,7 @@ Commands:
   user        manage accounts of the web server (add, list, disable, reset-password)
   token       manage API tokens (create, list, revoke)
   survey form write the standard needs-assessment survey as an XLSForm (Kobo, ODK)
+  survey purge  cut survey records before a date down to what the aggregates need
   version     print the version
 
 Global flags:

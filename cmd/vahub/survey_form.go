@@ -13,6 +13,7 @@ const surveyUsage = `Usage: vahub survey <command> [flags]
 
 Commands:
   form   write the standard needs-assessment survey as an XLSForm (for KoboToolbox or ODK Central)
+  purge  apply the retention rule: cut interviews before a date down to what the aggregates need
 `
 
 // cmdSurvey dispatches the survey subcommands.
@@ -24,6 +25,8 @@ func cmdSurvey(ctx context.Context, e *env, args []string) int {
 	switch args[0] {
 	case "form":
 		return cmdSurveyForm(ctx, e, args[1:])
+	case "purge":
+		return cmdSurveyPurge(ctx, e, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, surveyUsage)
 		return exitOK

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -320,13 +321,35 @@ func refreshSurveyReports(ctx context.Context, tx *sqlx.Tx, runID int64) error {
 // DeprecatedID (an edit). It returns the stored row's id.
 func (db *DB) StoreSubmission(ctx context.Context, r survey.Record, submittedBy string) (id int64, created bool, err error) {
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		// Serialise per instance so a client's concurrent retries agree.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 1))`, r.InstanceID); err != nil {
-			return fmt.Errorf("pg: lock instance: %w", err)
+		// Serialise per instance, and per instance an edit replaces, so a
+		// client's concurrent retries agree and two concurrent edits of one
+		// version cannot both come into force. Locks in a fixed order: no
+		// deadlock between an edit and a retry of the version it replaces.
+		ids := []string{r.InstanceID}
+		if r.DeprecatedID != "" && r.DeprecatedID != r.InstanceID {
+			ids = append(ids, r.DeprecatedID)
+			slices.Sort(ids)
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 1))`, id); err != nil {
+				return fmt.Errorf("pg: lock instance: %w", err)
+			}
 		}
 		conflict := SurveyRefuse
 		if r.DeprecatedID != "" {
 			conflict = SurveyReplace
+			// The version it edits was replaced already (by another edit):
+			// refused, unless this edit is that one, sent again.
+			var stale bool
+			if err := tx.GetContext(ctx, &stale, `
+				SELECT EXISTS (SELECT 1 FROM survey_record WHERE instance_id = $1)
+				   AND NOT EXISTS (SELECT 1 FROM survey_record WHERE instance_id = $1 AND current)
+				   AND NOT EXISTS (SELECT 1 FROM survey_record WHERE instance_id = $2)`, r.DeprecatedID, r.InstanceID); err != nil {
+				return fmt.Errorf("pg: check edited version: %w", err)
+			}
+			if stale {
+				return fmt.Errorf("%w: %s was already replaced by another edit", ErrSurveyConflict, r.DeprecatedID)
+			}
 		}
 		c, _, err := storeSurvey(ctx, tx, surveyBatch{submittedBy: submittedBy, conflict: conflict},
 			func(ctx context.Context, emit func(*survey.Record) error) (schema.Issues, error) {

@@ -229,3 +229,42 @@ func TestDisability(t *testing.T) {
 		}
 	}
 }
+
+// Two edits of one version sent at once: exactly one comes into force, the
+// other is a conflict, and the instance never has two versions in force.
+func TestStoreSubmissionConcurrentEdits(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.NewDB(t)
+	orig := interview("uuid:o", "female", 30, "yes", "no", allNo...)
+	if _, _, err := db.StoreSubmission(ctx, orig, "enum1"); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			e := interview(fmt.Sprintf("uuid:e%d", i), "female", 30+i, "yes", "yes", allNo...)
+			e.DeprecatedID = "uuid:o"
+			_, _, err := db.StoreSubmission(ctx, e, "enum1")
+			errs <- err
+		}()
+	}
+	var ok, conflicts int
+	for range 2 {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, pg.ErrSurveyConflict):
+			conflicts++
+		default:
+			t.Fatal(err)
+		}
+	}
+	var current int
+	if err := db.GetContext(ctx, &current, `SELECT count(*) FROM survey_record WHERE current`); err != nil {
+		t.Fatal(err)
+	}
+	if ok != 1 || conflicts != 1 || current != 1 {
+		t.Errorf("%d stored, %d conflicts, %d versions in force; want 1, 1, 1", ok, conflicts, current)
+	}
+}

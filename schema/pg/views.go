@@ -36,9 +36,14 @@ ORDER BY v.country, v.year, v.outcome, v.sex, v.age_group, v.disability, v.cause
 FROM service_facts v
 WHERE ` + viewWhere + pillarWhere + `
 ORDER BY v.country, v.year, v.pillar, v.sex, v.age_group, v.disability`,
-	"gap_analysis": `SELECT v.country, v.year, v.pillar, v.sex, v.age_group, v.disability, v.in_need, v.reached, v.unmet,
-       trim_scale(round(v.coverage, 4)) AS coverage
-FROM gap_analysis v
+	// gap_analysis's own expressions over service_facts, with the source:
+	// survey rows must be protected (small counts) by the caller, who needs
+	// to know which rows are a survey's.
+	"gap_analysis": `SELECT v.country, v.year, v.pillar, v.sex, v.age_group, v.disability, v.in_need, v.reached,
+       v.in_need - v.reached AS unmet,
+       trim_scale(round(CASE WHEN v.in_need > 0 THEN v.reached::numeric / v.in_need END, 4)) AS coverage,
+       v.source_id
+FROM service_facts v
 WHERE ` + viewWhere + pillarWhere + `
 ORDER BY v.country, v.year, v.pillar, v.sex, v.age_group, v.disability`,
 	"commitment_facts": `SELECT v.country, v.year, v.commitment, v.status, v.source_id

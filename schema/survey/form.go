@@ -174,15 +174,17 @@ func formItems() []Item {
 			FR: "Acceptez-vous de participer à cet entretien ?",
 			ES: "¿Acepta participar en esta entrevista?",
 		}},
+		// The country is the interview's, not the respondent's, and is asked
+		// whatever the answer to consent: a refusal is counted in a country.
+		{Type: TypeSelectOne, List: "countries", Name: "country", Required: true, Appearance: "autocomplete", Label: Text{
+			EN: "Country where the interview takes place",
+			FR: "Pays où se déroule l'entretien",
+			ES: "País donde se realiza la entrevista",
+		}},
 		{Type: TypeNote, Name: "no_consent_end", Relevant: "${consent} = 'no'", Label: Text{
 			EN: "Thank you. The interview ends here; please save and close the form.",
 			FR: "Merci. L'entretien s'arrête ici ; veuillez enregistrer et fermer le formulaire.",
 			ES: "Gracias. La entrevista termina aquí; guarde y cierre el formulario.",
-		}},
-		{Type: TypeSelectOne, List: "countries", Name: "country", Required: true, Relevant: formConsented, Appearance: "autocomplete", Label: Text{
-			EN: "Country where the interview takes place",
-			FR: "Pays où se déroule l'entretien",
-			ES: "País donde se realiza la entrevista",
 		}},
 		{Type: TypeText, Name: "admin1", Relevant: formConsented, Label: Text{
 			EN: "Province, region or state (first administrative level)",

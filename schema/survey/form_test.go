@@ -86,9 +86,16 @@ func TestStandardMatchesVocabulary(t *testing.T) {
 func TestStandardRelevance(t *testing.T) {
 	f := Standard()
 	// Everything after consent hangs on consent = yes, directly or through
-	// its group, so a refusal records nothing else.
+	// its group, so a refusal records nothing else: nothing but the
+	// interview's country, which counts the refusal.
 	for _, q := range f.Questions()[1:] {
 		rel := q.Relevant
+		if q.Name == "country" {
+			if rel != "" {
+				t.Errorf("country: relevance %q, want none: a refusal is counted in its country", rel)
+			}
+			continue
+		}
 		if q.Group != "" {
 			for _, it := range f.Items {
 				if it.Type == TypeBeginGroup && it.Name == q.Group {

@@ -145,18 +145,22 @@ func TestCan(t *testing.T) {
 		RoleAdmin: {
 			ActUpload: all, ActViewSubmissions: all, ActApprove: all, ActViewFacts: all,
 			ActExport: all, ActManageUsers: all, ActViewRuns: all, ActSubmitSurvey: all,
+			ActViewSurveys: all,
 		},
 		RoleFocalPoint: {
 			ActUpload: own, ActViewSubmissions: own, ActApprove: deny, ActViewFacts: own,
 			ActExport: own, ActManageUsers: deny, ActViewRuns: deny, ActSubmitSurvey: deny,
+			ActViewSurveys: deny,
 		},
 		RoleResearcher: {
 			ActUpload: deny, ActViewSubmissions: deny, ActApprove: deny, ActViewFacts: all,
 			ActExport: all, ActManageUsers: deny, ActViewRuns: deny, ActSubmitSurvey: deny,
+			ActViewSurveys: deny,
 		},
 		RoleEnumerator: {
 			ActUpload: deny, ActViewSubmissions: deny, ActApprove: deny, ActViewFacts: deny,
 			ActExport: deny, ActManageUsers: deny, ActViewRuns: deny, ActSubmitSurvey: own,
+			ActViewSurveys: own,
 		},
 	}
 	for _, role := range Roles {

@@ -15,10 +15,11 @@ const (
 	ActManageUsers     Action = "manage_users"     // users, tokens, the audit log
 	ActViewRuns        Action = "view_runs"        // ingestion runs, the needs-manual-entry list
 	ActSubmitSurvey    Action = "submit_survey"    // send survey submissions by API token
+	ActViewSurveys     Action = "view_surveys"     // read individual survey records (personal data)
 )
 
 // Actions lists every action (for tests and documentation).
-var Actions = []Action{ActUpload, ActViewSubmissions, ActApprove, ActViewFacts, ActExport, ActManageUsers, ActViewRuns, ActSubmitSurvey}
+var Actions = []Action{ActUpload, ActViewSubmissions, ActApprove, ActViewFacts, ActExport, ActManageUsers, ActViewRuns, ActSubmitSurvey, ActViewSurveys}
 
 // Principal is who is asking: a user of vahub, by role and countries.
 type Principal struct {
@@ -43,6 +44,7 @@ var rules = map[string]map[Action]reach{
 		ActUpload: anyCountry, ActViewSubmissions: anyCountry, ActApprove: anyCountry,
 		ActViewFacts: anyCountry, ActExport: anyCountry, ActManageUsers: anyCountry,
 		ActViewRuns: anyCountry, ActSubmitSurvey: anyCountry,
+		ActViewSurveys: anyCountry,
 	},
 	RoleFocalPoint: {
 		ActUpload: ownCountries, ActViewSubmissions: ownCountries,
@@ -53,6 +55,9 @@ var rules = map[string]map[Action]reach{
 	},
 	RoleEnumerator: {
 		ActSubmitSurvey: ownCountries,
+		// Individual records stay with admins and the enumerators of
+		// their country: researchers and focal points see aggregates.
+		ActViewSurveys: ownCountries,
 	},
 }
 
