@@ -35,20 +35,30 @@ func OpenCSV(path string) (Book, error) {
 		return nil, err
 	}
 	b := &csvBook{path: path, sheet: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))}
-	switch {
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		b.enc = "utf-16"
-	case utf8.Valid(trimPartialRune(head)):
-		b.enc = "utf-8"
-	default:
-		b.enc = "windows-1252"
-	}
-	text, err := io.ReadAll(b.decoder(bytes.NewReader(head)))
-	if err != nil {
+	if b.enc, b.comma, err = SniffCSV(head); err != nil {
 		return nil, fmt.Errorf("book: decode %s: %w", b.sheet, err)
 	}
-	b.comma = sniffDelimiter(string(text))
 	return b, nil
+}
+
+// SniffCSV names the encoding of a delimited text from its first bytes
+// (utf-8, utf-16 or windows-1252) and finds its delimiter, as OpenCSV does.
+// Other readers of CSV (survey exports, some inside zips) call it so that
+// every CSV vahub reads is taken the same way.
+func SniffCSV(head []byte) (enc string, comma rune, err error) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		enc = "utf-16"
+	case utf8.Valid(trimPartialRune(head)):
+		enc = "utf-8"
+	default:
+		enc = "windows-1252"
+	}
+	text, err := io.ReadAll(CSVDecoder(enc, bytes.NewReader(head)))
+	if err != nil {
+		return "", 0, err
+	}
+	return enc, sniffDelimiter(string(text)), nil
 }
 
 // trimPartialRune drops a multi-byte character cut at the end of a head.
@@ -63,8 +73,10 @@ func trimPartialRune(b []byte) []byte {
 	return b
 }
 
-func (b *csvBook) decoder(r io.Reader) io.Reader {
-	switch b.enc {
+// CSVDecoder turns r, in enc as SniffCSV names it, into UTF-8 without a
+// byte-order mark.
+func CSVDecoder(enc string, r io.Reader) io.Reader {
+	switch enc {
 	case "utf-16":
 		return transform.NewReader(r, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
 	case "windows-1252":
@@ -134,7 +146,7 @@ func (b *csvBook) EachRow(ctx context.Context, sheet string, fn func(Row) error)
 		return fmt.Errorf("book: %w", err)
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReaderSize(b.decoder(f), 64<<10))
+	r := csv.NewReader(bufio.NewReaderSize(CSVDecoder(b.enc, f), 64<<10))
 	r.Comma = b.comma
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
