@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/vahub/vahub/normalize/countries"
+	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/web/auth"
 )
 
@@ -195,7 +196,16 @@ func templateFuncs(lang string) template.FuncMap {
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		// join writes a list with commas.
 		"join": func(s []string) string { return strings.Join(s, ", ") },
+		// issues hands the issues_table partial its list.
+		"issues": func(list []schema.Issue, codes bool) issuesTable { return issuesTable{Issues: list, Codes: codes} },
 	}
+}
+
+// issuesTable is the issues_table partial's data: one table for the
+// review and run pages, the run page's with each issue's code.
+type issuesTable struct {
+	Issues []schema.Issue
+	Codes  bool
 }
 
 // countryName names an alpha-3 code in lang (the code itself when vahub
