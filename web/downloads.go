@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -80,22 +79,13 @@ func viewFilter(q url.Values) (schema.ViewFilter, error) {
 // pillarsParam reads every pillar= value (comma-separated lists too) as
 // pillar codes; names in English, French or Spanish are accepted.
 func pillarsParam(q url.Values) ([]string, error) {
-	var out []string
-	for _, v := range q["pillar"] {
-		for _, c := range strings.Split(v, ",") {
-			if c = strings.TrimSpace(c); c == "" {
-				continue
-			}
-			code, ok := normalize.Pillar(c)
-			if !ok {
-				return nil, errorf(eInvalid, "unknown pillar %q: use one of %s", c, strings.Join(schema.Pillars, ", "))
-			}
-			if !slices.Contains(out, code) {
-				out = append(out, code)
-			}
+	return listParam(q, "pillar", "pillars", 0, func(c string) (string, error) {
+		code, ok := normalize.Pillar(c)
+		if !ok {
+			return "", errorf(eInvalid, "unknown pillar %q: use one of %s", c, strings.Join(schema.Pillars, ", "))
 		}
-	}
-	return out, nil
+		return code, nil
+	})
 }
 
 // GET /api/v1/exports/{view}.csv and {view}.hxl.csv: a reporting view as
