@@ -146,27 +146,7 @@ func (b *csvBook) EachRow(ctx context.Context, sheet string, fn func(Row) error)
 		return fmt.Errorf("book: %w", err)
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReaderSize(CSVDecoder(b.enc, f), 64<<10))
-	r.Comma = b.comma
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.ReuseRecord = true
-	for rec := 1; ; rec++ {
-		if rec%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		fields, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("book: %s: %w", b.sheet, err)
-		}
-		// The row number is the line the record starts on, so a reference
-		// points where a text editor shows it even after multi-line fields.
-		num, _ := r.FieldPos(0)
+	return ReadCSV(ctx, bufio.NewReaderSize(CSVDecoder(b.enc, f), 64<<10), b.comma, "book: "+b.sheet, func(num int, fields []string) error {
 		row := Row{Num: num}
 		for i, v := range fields {
 			if strings.TrimSpace(v) == "" {
@@ -175,9 +155,38 @@ func (b *csvBook) EachRow(ctx context.Context, sheet string, fn func(Row) error)
 			row.Cells = append(row.Cells, Cell{Ref: Ref(i+1, num), Col: i + 1, Value: v})
 		}
 		if len(row.Cells) == 0 {
-			continue
+			return nil
 		}
-		if err := fn(row); err != nil {
+		return fn(row)
+	})
+}
+
+// ReadCSV reads the records of r (UTF-8: see CSVDecoder) split at comma,
+// calling fn with each record and the line it starts on, so that a
+// reference points where a text editor shows it even after multi-line
+// fields; rec is only valid during fn. It checks ctx every 1,000 records
+// and puts name before a read error.
+func ReadCSV(ctx context.Context, r io.Reader, comma rune, name string, fn func(num int, rec []string) error) error {
+	cr := csv.NewReader(r)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	for i := 1; ; i++ {
+		if i%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		num, _ := cr.FieldPos(0)
+		if err := fn(num, rec); err != nil {
 			return err
 		}
 	}
