@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -235,30 +234,7 @@ func csvTable(ctx context.Context, name string, open func() (io.ReadCloser, erro
 			return err
 		}
 		defer rc.Close()
-		cr := csv.NewReader(book.CSVDecoder(enc, bufio.NewReaderSize(rc, 256<<10)))
-		cr.Comma = comma
-		cr.FieldsPerRecord = -1
-		cr.LazyQuotes = true
-		cr.ReuseRecord = true
-		for i := 1; ; i++ {
-			if i%1000 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			rec, err := cr.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			// The line the record starts on, as an editor shows it.
-			num, _ := cr.FieldPos(0)
-			if err := fn(num, rec); err != nil {
-				return err
-			}
-		}
+		return book.ReadCSV(ctx, book.CSVDecoder(enc, bufio.NewReaderSize(rc, 256<<10)), comma, name, fn)
 	}
 	t := &table{name: name}
 	ok, err := t.findHeader(ctx, stream)
