@@ -320,21 +320,14 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, p auth.Principal) err
 // page serves h to signed-in users; a visitor without a (live) session is
 // sent to the login page, which brings them back here.
 func (s *server) page(h pageFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := &reqInfo{lang: requestLang(r)}
-		r = withReqInfo(r, info)
-		sess, err := s.sessionOf(r)
-		if err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		if sess == nil {
+	// A public page that turns visitors away: one place reads the session.
+	return s.publicPage(func(w http.ResponseWriter, r *http.Request) error {
+		user := infoOf(r).user
+		if user == nil {
 			s.toLogin(w, r)
-			return
+			return nil
 		}
-		info.user = &sess.principal
-		sw := &statusWriter{ResponseWriter: w}
-		s.finishPage(sw, r, h(sw, r, sess.principal))
+		return h(w, r, *user)
 	})
 }
 
