@@ -1,9 +1,9 @@
-# Shared by scripts/bench-survey.sh and scripts/bench-datasets.sh (sourced
+# Shared by scripts/bench.sh, bench-survey.sh and bench-datasets.sh (sourced
 # after `set -euo pipefail`), so both set up and measure the same way.
 
 say() { printf '%s\n' "$*" >&2; }
 
-# bench_setup TAG: GNU time for peak memory; WORK, the work folder
+# bench_setup [TAG]: GNU time for peak memory; WORK, the work folder
 # (BENCH_DIR, kept, else a new temporary one, removed at the end: KEEP=0);
 # BIN inside it, for the binaries built.
 bench_setup() {
@@ -16,7 +16,7 @@ bench_setup() {
 		mkdir -p "$WORK"
 		KEEP=1
 	else
-		WORK=$(mktemp -d "${TMPDIR:-/tmp}/vahub-bench-$1.XXXXXX")
+		WORK=$(mktemp -d "${TMPDIR:-/tmp}/vahub-bench${1:+-$1}.XXXXXX")
 		KEEP=0
 	fi
 	BIN=$WORK/bin
