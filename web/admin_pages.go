@@ -298,8 +298,8 @@ type exportLink struct {
 // GET /exports?country=&from=&to=&pillar=: the researchers' downloads with
 // the filter form; the links carry the filter.
 func (s *server) exportsPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if !canAtAll(p, auth.ActExport) {
-		return errorf(eForbidden, "the %s role may not download exports", p.Role)
+	if err := mayExport(p); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	lang := langOf(r)
@@ -361,8 +361,8 @@ func joinComma(s []string) string { return strings.Join(s, ",") }
 
 // GET /exports/dictionary: the data dictionary as a page.
 func (s *server) dictionaryPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if !canAtAll(p, auth.ActExport) {
-		return errorf(eForbidden, "the %s role may not download exports", p.Role)
+	if err := mayExport(p); err != nil {
+		return err
 	}
 	return s.render(w, r, "dictionary", exports.Downloads())
 }

@@ -229,8 +229,8 @@ func (s *server) pageUpload(w http.ResponseWriter, r *http.Request, p auth.Princ
 // submissionScope is what p may list; countries, when given, narrow it
 // (and must all be p's).
 func submissionScope(p auth.Principal, countries []string) (pg.SubmissionScope, error) {
-	if !canAtAll(p, auth.ActViewSubmissions) {
-		return pg.SubmissionScope{}, errorf(eForbidden, "the %s role may not see submissions", p.Role)
+	if err := maySeeSubmissions(p); err != nil {
+		return pg.SubmissionScope{}, err
 	}
 	if len(countries) > 0 {
 		if err := allowed(p, auth.ActViewSubmissions, countries); err != nil {
@@ -250,6 +250,14 @@ func submissionScope(p auth.Principal, countries []string) (pg.SubmissionScope, 
 	return pg.SubmissionScope{Countries: own, User: p.Name}, nil
 }
 
+// maySeeSubmissions refuses a role that may see no submission at all.
+func maySeeSubmissions(p auth.Principal) error {
+	if !canAtAll(p, auth.ActViewSubmissions) {
+		return errorf(eForbidden, "the %s role may not see submissions", p.Role)
+	}
+	return nil
+}
+
 // canSeeSubmission: the submission's country is one p may see submissions
 // of; one of unknown country only its uploader (and unscoped roles).
 func canSeeSubmission(p auth.Principal, sub pg.Submission) bool {
@@ -262,8 +270,8 @@ func canSeeSubmission(p auth.Principal, sub pg.Submission) bool {
 // submissionFor loads submission idText for p: 403 for a role that may see
 // none, 404 for one that does not exist or is not p's to see.
 func (s *server) submissionFor(ctx context.Context, p auth.Principal, idText string) (pg.Submission, error) {
-	if !canAtAll(p, auth.ActViewSubmissions) {
-		return pg.Submission{}, errorf(eForbidden, "the %s role may not see submissions", p.Role)
+	if err := maySeeSubmissions(p); err != nil {
+		return pg.Submission{}, err
 	}
 	notFound := errorf(eNotFound, "no such submission")
 	id, err := strconv.ParseInt(idText, 10, 64)
