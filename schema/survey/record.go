@@ -29,14 +29,15 @@ var WGDomains = []string{"wg_seeing", "wg_hearing", "wg_walking", "wg_cognition"
 // received_<pillar> for.
 var ServicePillars = []string{"medical_care", "rehabilitation", "psychosocial_support", "socioeconomic_inclusion"}
 
-// Washington Group answer codes.
+// Washington Group answer codes: normalize's, which reads them from
+// reports too.
 const (
-	WGNoDifficulty   = "no_difficulty"
-	WGSomeDifficulty = "some_difficulty"
-	WGALot           = "a_lot_of_difficulty"
-	WGCannot         = "cannot_do_at_all"
-	WGRefused        = "refused"
-	WGDontKnow       = "dont_know"
+	WGNoDifficulty   = normalize.WGNoDifficulty
+	WGSomeDifficulty = normalize.WGSomeDifficulty
+	WGALot           = normalize.WGALot
+	WGCannot         = normalize.WGCannot
+	WGRefused        = normalize.WGRefused
+	WGDontKnow       = normalize.WGDontKnow
 )
 
 // Record is one interview after normalization: the question names and
