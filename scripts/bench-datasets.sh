@@ -19,21 +19,9 @@ CSV_MB=${BENCH_CSV_MB:-200}
 XLSX_ROWS=${BENCH_XLSX_ROWS:-1000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-if [[ ! -x /usr/bin/time ]]; then
-	echo "installing GNU time (Debian package 'time') for peak-memory figures" >&2
-	if [[ $(id -u) -eq 0 ]]; then apt-get install -y -qq time >/dev/null; else sudo apt-get install -y -qq time >/dev/null; fi
-fi
-if [[ -n ${BENCH_DIR:-} ]]; then
-	WORK=$BENCH_DIR
-	mkdir -p "$WORK"
-	KEEP=1
-else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vahub-bench-ds.XXXXXX")
-	KEEP=0
-fi
-BIN=$WORK/bin
-mkdir -p "$BIN"
-say() { printf '%s\n' "$*" >&2; }
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
+bench_setup ds
 
 say "building vahub and scripts/bigdata in $BIN"
 (cd "$ROOT" && go build -o "$BIN/vahub" ./cmd/vahub && go build -o "$BIN/bigdata" ./scripts/bigdata)
@@ -62,18 +50,16 @@ for f in col-small.csv col-big.csv col-small.xlsx col-big.xlsx; do
 	/usr/bin/time -v -o "$WORK/time.$f" "${VAHUB[@]}" ingest --country COL --max-file-size 1000 "$WORK/$f" \
 		>"$WORK/out.$f" 2>&1 || true
 	head -n 1 "$WORK/out.$f" >&2
-	SECS=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$WORK/time.$f")
-	RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/time.$f")
+	SECS=$(secs "$WORK/time.$f")
 	DATAROWS=$(awk -v f="$WORK/$f" '$1 == f ":" { print $2 }' "$WORK/data.txt")
 	STATUS=$(awk 'NR == 1 { print $1 }' "$WORK/out.$f")
 	FACTS=$(grep -o '[0-9]* facts)' "$WORK/out.$f" | awk '{ s += $1 } END { print s + 0 }')
 	SIZE=$(awk -v b="$(stat -c %s "$WORK/$f")" 'BEGIN { printf "%.1f MB", b / 1e6 }')
-	ROWS+=("| \`$f\` | $SIZE, $DATAROWS rows | $STATUS, $FACTS facts | ${SECS} s | $(awk -v n="$DATAROWS" -v s="$SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') rows/s | $(awk -v k="$RSS_KB" 'BEGIN { printf "%.0f", k / 1024 }') MiB |")
+	ROWS+=("| \`$f\` | $SIZE, $DATAROWS rows | $STATUS, $FACTS facts | ${SECS} s | $(awk -v n="$DATAROWS" -v s="$SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') rows/s | $(rss "$WORK/time.$f") MiB |")
 done
 
-MEM=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 echo
-echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $MEM RAM; $(go version | cut -d' ' -f3)"
+machine
 echo
 echo "| file | data | result | wall time | throughput | peak RSS |"
 echo "|---|---|---|---|---|---|"

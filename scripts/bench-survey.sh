@@ -23,21 +23,9 @@ set -euo pipefail
 ROWS=${BENCH_ROWS:-1000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-if [[ ! -x /usr/bin/time ]]; then
-	echo "installing GNU time (Debian package 'time') for peak-memory figures" >&2
-	if [[ $(id -u) -eq 0 ]]; then apt-get install -y -qq time >/dev/null; else sudo apt-get install -y -qq time >/dev/null; fi
-fi
-if [[ -n ${BENCH_DIR:-} ]]; then
-	WORK=$BENCH_DIR
-	mkdir -p "$WORK"
-	KEEP=1
-else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vahub-bench-sv.XXXXXX")
-	KEEP=0
-fi
-BIN=$WORK/bin
-mkdir -p "$BIN"
-say() { printf '%s\n' "$*" >&2; }
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
+bench_setup sv
 
 say "building vahub, scripts/surveygen and scripts/surveyfloor in $BIN"
 (cd "$ROOT" && go build -o "$BIN/vahub" ./cmd/vahub && go build -o "$BIN/surveygen" ./scripts/surveygen &&
@@ -60,9 +48,6 @@ cleanup() {
 	if [[ $KEEP -eq 0 ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-
-secs() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
-rss() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
 
 OUT=()
 for size in small big; do
@@ -99,9 +84,8 @@ for size in small big; do
 	if [[ -z ${DATABASE_URL:-} ]]; then "${VAHUB[@]}" db stop >/dev/null 2>&1 || true; fi
 done
 
-MEM=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 echo
-echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $MEM RAM; $(go version | cut -d' ' -f3)"
+machine
 echo
 echo "| file | data | what | wall time | throughput | peak RSS | vs floor |"
 echo "|---|---|---|---|---|---|---|"

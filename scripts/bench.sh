@@ -23,25 +23,12 @@ FILES=${BENCH_FILES:-2000}
 EXPORT_FACTS=${BENCH_EXPORT_FACTS:-"100000 1000000"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-if [[ ! -x /usr/bin/time ]]; then
-	echo "installing GNU time (Debian package 'time') for peak-memory figures" >&2
-	if [[ $(id -u) -eq 0 ]]; then apt-get install -y -qq time >/dev/null; else sudo apt-get install -y -qq time >/dev/null; fi
-fi
 command -v psql >/dev/null || { echo "bench.sh: psql is needed for the \\copy floor" >&2; exit 1; }
-
-if [[ -n ${BENCH_DIR:-} ]]; then
-	WORK=$BENCH_DIR
-	mkdir -p "$WORK"
-	KEEP=1
-else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vahub-bench.XXXXXX")
-	KEEP=0
-fi
-BIN=$WORK/bin
-mkdir -p "$BIN"
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
+bench_setup
 LOG=$WORK/bench.log
 : >"$LOG"
-say() { printf '%s\n' "$*" >&2; }
 
 say "building vahub and the bench helpers in $BIN"
 (cd "$ROOT" && go build -o "$BIN/vahub" ./cmd/vahub && go build -o "$BIN/benchgen" ./scripts/benchgen &&

@@ -117,32 +117,49 @@ func (s *server) loadRun(r *http.Request, p auth.Principal) (runAnswer, error) {
 // GET /api/v1/manual-entry: documents found on the web that no reader
 // turns into facts (PDF, Word).
 func (s *server) manualEntry(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActViewRuns, nil); err != nil {
-		return err
-	}
-	docs, err := s.db.NeedsManualEntry(r.Context())
+	docs, err := s.manualEntryDocs(r, p)
 	if err != nil {
 		return err
-	}
-	if docs == nil {
-		docs = []pg.Document{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"documents": docs})
 	return nil
 }
 
+// The loaders below check p and read what the API and the pages show, so
+// the two cannot drift apart. A list comes back empty, never nil (JSON []).
+
+func (s *server) manualEntryDocs(r *http.Request, p auth.Principal) ([]pg.Document, error) {
+	if err := allowed(p, auth.ActViewRuns, nil); err != nil {
+		return nil, err
+	}
+	docs, err := s.db.NeedsManualEntry(r.Context())
+	if docs == nil {
+		docs = []pg.Document{}
+	}
+	return docs, err
+}
+
 // GET /api/v1/users: every user and every token (never a token itself).
 func (s *server) users(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActManageUsers, nil); err != nil {
+	us, ts, err := s.usersAndTokens(r, p)
+	if err != nil {
 		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": us, "tokens": ts})
+	return nil
+}
+
+func (s *server) usersAndTokens(r *http.Request, p auth.Principal) ([]pg.User, []pg.Token, error) {
+	if err := allowed(p, auth.ActManageUsers, nil); err != nil {
+		return nil, nil, err
 	}
 	us, err := s.db.ListUsers(r.Context())
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ts, err := s.db.ListTokens(r.Context(), "")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if us == nil {
 		us = []pg.User{}
@@ -150,8 +167,7 @@ func (s *server) users(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	if ts == nil {
 		ts = []pg.Token{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": us, "tokens": ts})
-	return nil
+	return us, ts, nil
 }
 
 // POST /api/v1/users/{name}/disable and …/enable. Audited. An admin cannot
@@ -215,20 +231,26 @@ func (s *server) revoke(r *http.Request, p auth.Principal) (pg.Token, error) {
 
 // GET /api/v1/audit?limit=: the newest entries of the audit log.
 func (s *server) auditLog(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActManageUsers, nil); err != nil {
-		return err
-	}
-	limit, err := limitParam(r, 100, 10000)
+	rows, err := s.auditRows(r, p, 100)
 	if err != nil {
 		return err
-	}
-	rows, err := s.db.AuditLog(r.Context(), limit)
-	if err != nil {
-		return err
-	}
-	if rows == nil {
-		rows = []pg.AuditRow{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": rows})
 	return nil
+}
+
+// auditRows reads limit= (def when absent, at most 10,000) entries.
+func (s *server) auditRows(r *http.Request, p auth.Principal, def int) ([]pg.AuditRow, error) {
+	if err := allowed(p, auth.ActManageUsers, nil); err != nil {
+		return nil, err
+	}
+	limit, err := limitParam(r, def, 10000)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.AuditLog(r.Context(), limit)
+	if rows == nil {
+		rows = []pg.AuditRow{}
+	}
+	return rows, err
 }

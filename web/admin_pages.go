@@ -42,10 +42,7 @@ func (s *server) registerAdminPages(mux *http.ServeMux) {
 
 // GET /admin/reviews: the submitted reports, oldest first.
 func (s *server) reviewsPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActApprove, nil); err != nil {
-		return err
-	}
-	q, err := s.db.ReviewQueue(r.Context())
+	q, err := s.reviewQueueFor(r, p)
 	if err != nil {
 		return err
 	}
@@ -83,13 +80,9 @@ func (s *server) reviewPage(w http.ResponseWriter, r *http.Request, p auth.Princ
 
 func (s *server) reviewData(r *http.Request, p auth.Principal) (reviewView, error) {
 	var v reviewView
-	sub, err := s.reviewable(r, p)
+	d, err := s.reviewDiff(r, p)
 	if err != nil {
 		return v, err
-	}
-	d, err := s.db.DiffReview(r.Context(), sub.ID)
-	if err != nil {
-		return v, fromStore(err)
 	}
 	v.ReviewDiff = d
 	v.CanAct = d.Report.Status == "submitted" && !d.Report.NewerApproved
@@ -199,10 +192,7 @@ func (s *server) runPage(w http.ResponseWriter, r *http.Request, p auth.Principa
 
 // GET /admin/manual-entry: documents no reader turns into facts.
 func (s *server) manualEntryPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActViewRuns, nil); err != nil {
-		return err
-	}
-	docs, err := s.db.NeedsManualEntry(r.Context())
+	docs, err := s.manualEntryDocs(r, p)
 	if err != nil {
 		return err
 	}
@@ -220,14 +210,7 @@ type usersView struct {
 // GET /admin/users: users and tokens, with the disable/enable and revoke
 // forms.
 func (s *server) usersPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActManageUsers, nil); err != nil {
-		return err
-	}
-	us, err := s.db.ListUsers(r.Context())
-	if err != nil {
-		return err
-	}
-	ts, err := s.db.ListTokens(r.Context(), "")
+	us, ts, err := s.usersAndTokens(r, p)
 	if err != nil {
 		return err
 	}
@@ -272,14 +255,7 @@ type auditView struct {
 
 // GET /admin/audit?limit=: the newest entries of the audit log.
 func (s *server) auditPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActManageUsers, nil); err != nil {
-		return err
-	}
-	limit, err := limitParam(r, 200, 10000)
-	if err != nil {
-		return err
-	}
-	rows, err := s.db.AuditLog(r.Context(), limit)
+	rows, err := s.auditRows(r, p, 200)
 	if err != nil {
 		return err
 	}
@@ -322,8 +298,8 @@ type exportLink struct {
 // GET /exports?country=&from=&to=&pillar=: the researchers' downloads with
 // the filter form; the links carry the filter.
 func (s *server) exportsPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if !canAtAll(p, auth.ActExport) {
-		return errorf(eForbidden, "the %s role may not download exports", p.Role)
+	if err := mayExport(p); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	lang := langOf(r)
@@ -385,8 +361,8 @@ func joinComma(s []string) string { return strings.Join(s, ",") }
 
 // GET /exports/dictionary: the data dictionary as a page.
 func (s *server) dictionaryPage(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if !canAtAll(p, auth.ActExport) {
-		return errorf(eForbidden, "the %s role may not download exports", p.Role)
+	if err := mayExport(p); err != nil {
+		return err
 	}
 	return s.render(w, r, "dictionary", exports.Downloads())
 }

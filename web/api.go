@@ -101,21 +101,34 @@ const maxCountries = 300
 // as alpha-3 codes (names and aliases are accepted, as on the command line).
 // country=LAO&country=LBN asks for both, and both are checked.
 func countriesParam(q url.Values) ([]string, error) {
+	return listParam(q, "country", "countries", maxCountries, func(c string) (string, error) {
+		iso, ok := normalize.Country(c)
+		if !ok {
+			return "", errorf(eInvalid, "unknown country %q: use ISO 3166-1 alpha-3 codes such as LAO", c)
+		}
+		return iso, nil
+	})
+}
+
+// listParam reads every key= value, comma-separated lists included, through
+// norm, keeping each result once: countries and pillars are asked for the
+// same way. More than max (0: no bound) is refused.
+func listParam(q url.Values, key, plural string, max int, norm func(string) (string, error)) ([]string, error) {
 	var out []string
-	for _, v := range q["country"] {
+	for _, v := range q[key] {
 		for _, c := range strings.Split(v, ",") {
 			if c = strings.TrimSpace(c); c == "" {
 				continue
 			}
-			iso, ok := normalize.Country(c)
-			if !ok {
-				return nil, errorf(eInvalid, "unknown country %q: use ISO 3166-1 alpha-3 codes such as LAO", c)
+			code, err := norm(c)
+			if err != nil {
+				return nil, err
 			}
-			if !slices.Contains(out, iso) {
-				out = append(out, iso)
+			if !slices.Contains(out, code) {
+				out = append(out, code)
 			}
-			if len(out) > maxCountries {
-				return nil, errorf(eInvalid, "too many countries")
+			if max > 0 && len(out) > max {
+				return nil, errorf(eInvalid, "too many %s", plural)
 			}
 		}
 	}

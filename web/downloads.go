@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -80,22 +79,13 @@ func viewFilter(q url.Values) (schema.ViewFilter, error) {
 // pillarsParam reads every pillar= value (comma-separated lists too) as
 // pillar codes; names in English, French or Spanish are accepted.
 func pillarsParam(q url.Values) ([]string, error) {
-	var out []string
-	for _, v := range q["pillar"] {
-		for _, c := range strings.Split(v, ",") {
-			if c = strings.TrimSpace(c); c == "" {
-				continue
-			}
-			code, ok := normalize.Pillar(c)
-			if !ok {
-				return nil, errorf(eInvalid, "unknown pillar %q: use one of %s", c, strings.Join(schema.Pillars, ", "))
-			}
-			if !slices.Contains(out, code) {
-				out = append(out, code)
-			}
+	return listParam(q, "pillar", "pillars", 0, func(c string) (string, error) {
+		code, ok := normalize.Pillar(c)
+		if !ok {
+			return "", errorf(eInvalid, "unknown pillar %q: use one of %s", c, strings.Join(schema.Pillars, ", "))
 		}
-	}
-	return out, nil
+		return code, nil
+	})
 }
 
 // GET /api/v1/exports/{view}.csv and {view}.hxl.csv: a reporting view as
@@ -181,10 +171,19 @@ func (s *server) streamView(w http.ResponseWriter, r *http.Request, vr viewReque
 	return exports.WriteViewCSV(r.Context(), out, vr.download, exports.CSVOptions{HXL: vr.hxl}, vr.filter, rows)
 }
 
-// GET /api/v1/dictionary: every download and its columns, as JSON.
-func (s *server) dictionaryJSON(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+// mayExport refuses a role that may download no export at all; the
+// countries of a download are checked with allowed.
+func mayExport(p auth.Principal) error {
 	if !canAtAll(p, auth.ActExport) {
 		return errorf(eForbidden, "the %s role may not download exports", p.Role)
+	}
+	return nil
+}
+
+// GET /api/v1/dictionary: every download and its columns, as JSON.
+func (s *server) dictionaryJSON(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if err := mayExport(p); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"downloads": exports.Downloads()})
 	return nil
@@ -192,8 +191,8 @@ func (s *server) dictionaryJSON(w http.ResponseWriter, r *http.Request, p auth.P
 
 // GET /api/v1/dictionary.csv: the same, one row per column.
 func (s *server) dictionaryCSV(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if !canAtAll(p, auth.ActExport) {
-		return errorf(eForbidden, "the %s role may not download exports", p.Role)
+	if err := mayExport(p); err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="data-dictionary.csv"`)

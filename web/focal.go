@@ -122,6 +122,11 @@ func (s *server) writeTemplate(w http.ResponseWriter, tr templateRequest) error 
 	if tr.Country != "" {
 		name = fmt.Sprintf("vahub-template-%s-%d-%s.xlsx", tr.Country, tr.Year, tr.Lang)
 	}
+	return writeXLSX(w, name, &buf)
+}
+
+// writeXLSX answers a workbook built in memory as the download name.
+func writeXLSX(w http.ResponseWriter, name string, buf *bytes.Buffer) error {
 	h := w.Header()
 	h.Set("Content-Type", xlsxType)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
@@ -224,8 +229,8 @@ func (s *server) pageUpload(w http.ResponseWriter, r *http.Request, p auth.Princ
 // submissionScope is what p may list; countries, when given, narrow it
 // (and must all be p's).
 func submissionScope(p auth.Principal, countries []string) (pg.SubmissionScope, error) {
-	if !canAtAll(p, auth.ActViewSubmissions) {
-		return pg.SubmissionScope{}, errorf(eForbidden, "the %s role may not see submissions", p.Role)
+	if err := maySeeSubmissions(p); err != nil {
+		return pg.SubmissionScope{}, err
 	}
 	if len(countries) > 0 {
 		if err := allowed(p, auth.ActViewSubmissions, countries); err != nil {
@@ -245,6 +250,14 @@ func submissionScope(p auth.Principal, countries []string) (pg.SubmissionScope, 
 	return pg.SubmissionScope{Countries: own, User: p.Name}, nil
 }
 
+// maySeeSubmissions refuses a role that may see no submission at all.
+func maySeeSubmissions(p auth.Principal) error {
+	if !canAtAll(p, auth.ActViewSubmissions) {
+		return errorf(eForbidden, "the %s role may not see submissions", p.Role)
+	}
+	return nil
+}
+
 // canSeeSubmission: the submission's country is one p may see submissions
 // of; one of unknown country only its uploader (and unscoped roles).
 func canSeeSubmission(p auth.Principal, sub pg.Submission) bool {
@@ -257,8 +270,8 @@ func canSeeSubmission(p auth.Principal, sub pg.Submission) bool {
 // submissionFor loads submission idText for p: 403 for a role that may see
 // none, 404 for one that does not exist or is not p's to see.
 func (s *server) submissionFor(ctx context.Context, p auth.Principal, idText string) (pg.Submission, error) {
-	if !canAtAll(p, auth.ActViewSubmissions) {
-		return pg.Submission{}, errorf(eForbidden, "the %s role may not see submissions", p.Role)
+	if err := maySeeSubmissions(p); err != nil {
+		return pg.Submission{}, err
 	}
 	notFound := errorf(eNotFound, "no such submission")
 	id, err := strconv.ParseInt(idText, 10, 64)
@@ -292,16 +305,23 @@ func (s *server) submissionDetail(ctx context.Context, sub pg.Submission, annota
 	if d.Tables, err = s.db.SubmissionTables(ctx, sub); err != nil {
 		return d, err
 	}
-	if d.Issues, err = s.db.SubmissionIssues(ctx, sub); err != nil {
+	if d.Issues, err = s.submissionIssues(ctx, sub); err != nil {
 		return d, err
-	}
-	for i := range d.Issues {
-		d.Issues[i].Message = tempPath.ReplaceAllString(d.Issues[i].Message, "")
 	}
 	if sub.FileID != nil {
 		d.Annotated = fmt.Sprintf("%s/%d/annotated.xlsx", annotatedBase, sub.ID)
 	}
 	return d, nil
+}
+
+// submissionIssues are sub's stored issues as the focal point may see them:
+// without the upload folder's path.
+func (s *server) submissionIssues(ctx context.Context, sub pg.Submission) ([]schema.Issue, error) {
+	issues, err := s.db.SubmissionIssues(ctx, sub)
+	for i := range issues {
+		issues[i].Message = tempPath.ReplaceAllString(issues[i].Message, "")
+	}
+	return issues, err
 }
 
 // tempPath is the upload folder ingest may name in a message (a draft
@@ -311,23 +331,31 @@ var tempPath = regexp.MustCompile(`(?:[A-Za-z]:)?[^\s"'«]*vahub-upload-[0-9]+[/
 // GET /api/v1/submissions?country=: the submissions p may see, newest
 // first (no country: all of them).
 func (s *server) apiSubmissions(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	cs, err := countriesParam(r.URL.Query())
+	_, subs, err := s.listSubmissions(r, p, 0)
 	if err != nil {
 		return err
-	}
-	scope, err := submissionScope(p, cs)
-	if err != nil {
-		return err
-	}
-	subs, err := s.db.Submissions(r.Context(), scope, 0)
-	if err != nil {
-		return err
-	}
-	if subs == nil {
-		subs = []pg.Submission{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"submissions": subs})
 	return nil
+}
+
+// listSubmissions reads country= and lists, newest first, at most limit (0:
+// all) of the submissions p may see there, for the API and the history
+// page; empty, never nil.
+func (s *server) listSubmissions(r *http.Request, p auth.Principal, limit int) (pg.SubmissionScope, []pg.Submission, error) {
+	cs, err := countriesParam(r.URL.Query())
+	if err != nil {
+		return pg.SubmissionScope{}, nil, err
+	}
+	scope, err := submissionScope(p, cs)
+	if err != nil {
+		return scope, nil, err
+	}
+	subs, err := s.db.Submissions(r.Context(), scope, limit)
+	if subs == nil {
+		subs = []pg.Submission{}
+	}
+	return scope, subs, err
 }
 
 // GET /api/v1/submissions/{id}: one submission, its accepted figures per
@@ -363,15 +391,7 @@ type submissionsPage struct {
 
 // GET /submissions: the history.
 func (s *server) pageSubmissions(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	cs, err := countriesParam(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	scope, err := submissionScope(p, cs)
-	if err != nil {
-		return err
-	}
-	subs, err := s.db.Submissions(r.Context(), scope, 200)
+	scope, subs, err := s.listSubmissions(r, p, 200)
 	if err != nil {
 		return err
 	}
@@ -408,12 +428,9 @@ func (s *server) writeAnnotated(w http.ResponseWriter, r *http.Request, sub pg.S
 		return errorf(eNotFound, "vahub kept no copy of this file (it was refused before it was read)")
 	}
 	ctx := r.Context()
-	issues, err := s.db.SubmissionIssues(ctx, sub)
+	issues, err := s.submissionIssues(ctx, sub)
 	if err != nil {
 		return err
-	}
-	for i := range issues {
-		issues[i].Message = tempPath.ReplaceAllString(issues[i].Message, "")
 	}
 	dir, err := os.MkdirTemp(s.opts.TempDir, "vahub-annotate-*")
 	if err != nil {
@@ -441,12 +458,7 @@ func (s *server) writeAnnotated(w http.ResponseWriter, r *http.Request, sub pg.S
 		return err
 	}
 	base := strings.TrimSuffix(sub.FileName, filepath.Ext(sub.FileName))
-	h := w.Header()
-	h.Set("Content-Type", xlsxType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": base + "-annotated.xlsx"}))
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	_, err = buf.WriteTo(w)
-	return err
+	return writeXLSX(w, base+"-annotated.xlsx", &buf)
 }
 
 // statusKeys are the statuses the pages word (status.*).

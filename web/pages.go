@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/vahub/vahub/normalize/countries"
+	"github.com/vahub/vahub/schema"
 	"github.com/vahub/vahub/web/auth"
 )
 
@@ -195,7 +196,16 @@ func templateFuncs(lang string) template.FuncMap {
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		// join writes a list with commas.
 		"join": func(s []string) string { return strings.Join(s, ", ") },
+		// issues hands the issues_table partial its list.
+		"issues": func(list []schema.Issue, codes bool) issuesTable { return issuesTable{Issues: list, Codes: codes} },
 	}
+}
+
+// issuesTable is the issues_table partial's data: one table for the
+// review and run pages, the run page's with each issue's code.
+type issuesTable struct {
+	Issues []schema.Issue
+	Codes  bool
 }
 
 // countryName names an alpha-3 code in lang (the code itself when vahub
@@ -310,21 +320,14 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, p auth.Principal) err
 // page serves h to signed-in users; a visitor without a (live) session is
 // sent to the login page, which brings them back here.
 func (s *server) page(h pageFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := &reqInfo{lang: requestLang(r)}
-		r = withReqInfo(r, info)
-		sess, err := s.sessionOf(r)
-		if err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		if sess == nil {
+	// A public page that turns visitors away: one place reads the session.
+	return s.publicPage(func(w http.ResponseWriter, r *http.Request) error {
+		user := infoOf(r).user
+		if user == nil {
 			s.toLogin(w, r)
-			return
+			return nil
 		}
-		info.user = &sess.principal
-		sw := &statusWriter{ResponseWriter: w}
-		s.finishPage(sw, r, h(sw, r, sess.principal))
+		return h(w, r, *user)
 	})
 }
 

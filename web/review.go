@@ -37,18 +37,24 @@ func (s *server) registerReviewAPI(mux *http.ServeMux) {
 
 // GET /api/v1/reviews: the submitted reports, oldest first.
 func (s *server) reviewQueue(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := allowed(p, auth.ActApprove, nil); err != nil {
-		return err
-	}
-	q, err := s.db.ReviewQueue(r.Context())
+	q, err := s.reviewQueueFor(r, p)
 	if err != nil {
 		return err
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"reports": q})
+	return nil
+}
+
+// reviewQueueFor is the queue for the API and the page: empty, never nil.
+func (s *server) reviewQueueFor(r *http.Request, p auth.Principal) ([]pg.ReviewReport, error) {
+	if err := allowed(p, auth.ActApprove, nil); err != nil {
+		return nil, err
+	}
+	q, err := s.db.ReviewQueue(r.Context())
 	if q == nil {
 		q = []pg.ReviewReport{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"reports": q})
-	return nil
+	return q, err
 }
 
 // idParam reads a numeric path id; anything else is no such object.
@@ -81,16 +87,26 @@ func (s *server) reviewable(r *http.Request, p auth.Principal) (pg.ReviewReport,
 // GET /api/v1/reviews/{id}: the report, its issues and its differences
 // from the previous approved report for the same country and year.
 func (s *server) reviewDetail(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	sub, err := s.reviewable(r, p)
+	d, err := s.reviewDiff(r, p)
 	if err != nil {
 		return err
 	}
-	d, err := s.db.DiffReview(r.Context(), sub.ID)
-	if err != nil {
-		return fromStore(err)
-	}
 	writeJSON(w, http.StatusOK, d)
 	return nil
+}
+
+// reviewDiff loads the report p may review with its differences, for the
+// API and the review page.
+func (s *server) reviewDiff(r *http.Request, p auth.Principal) (pg.ReviewDiff, error) {
+	sub, err := s.reviewable(r, p)
+	if err != nil {
+		return pg.ReviewDiff{}, err
+	}
+	d, err := s.db.DiffReview(r.Context(), sub.ID)
+	if err != nil {
+		return d, fromStore(err)
+	}
+	return d, nil
 }
 
 // maxDecisionBody bounds a decision's body: a note, not a file.

@@ -343,20 +343,7 @@ func (t *Table) lineRule() {
 
 // hideNextTo withholds the cheapest visible count on a line through i.
 func (t *Table) hideNextTo(i int) bool {
-	best := -1
-	for _, line := range t.lines {
-		if !slices.Contains(line, i) {
-			continue
-		}
-		if c := t.cheapest(line); c >= 0 && (best < 0 || t.less(c, best)) {
-			best = c
-		}
-	}
-	if best < 0 {
-		return false
-	}
-	t.state[best] = Complementary
-	return true
+	return t.hideCheapest(func(line []int) bool { return slices.Contains(line, i) })
 }
 
 // hideAnywhere withholds the cheapest visible count on any line that holds
@@ -364,9 +351,15 @@ func (t *Table) hideNextTo(i int) bool {
 // already opaque or has no row, so that the link to the rest of the table is
 // what gives the entry away.
 func (t *Table) hideAnywhere() bool {
+	return t.hideCheapest(func(line []int) bool { return slices.ContainsFunc(line, t.opaque) })
+}
+
+// hideCheapest withholds, as a complement, the cheapest visible count on
+// the lines on picks; false when none is left.
+func (t *Table) hideCheapest(on func(line []int) bool) bool {
 	best := -1
 	for _, line := range t.lines {
-		if !slices.ContainsFunc(line, t.opaque) {
+		if !on(line) {
 			continue
 		}
 		if c := t.cheapest(line); c >= 0 && (best < 0 || t.less(c, best)) {

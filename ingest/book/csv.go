@@ -35,20 +35,30 @@ func OpenCSV(path string) (Book, error) {
 		return nil, err
 	}
 	b := &csvBook{path: path, sheet: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))}
-	switch {
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		b.enc = "utf-16"
-	case utf8.Valid(trimPartialRune(head)):
-		b.enc = "utf-8"
-	default:
-		b.enc = "windows-1252"
-	}
-	text, err := io.ReadAll(b.decoder(bytes.NewReader(head)))
-	if err != nil {
+	if b.enc, b.comma, err = SniffCSV(head); err != nil {
 		return nil, fmt.Errorf("book: decode %s: %w", b.sheet, err)
 	}
-	b.comma = sniffDelimiter(string(text))
 	return b, nil
+}
+
+// SniffCSV names the encoding of a delimited text from its first bytes
+// (utf-8, utf-16 or windows-1252) and finds its delimiter, as OpenCSV does.
+// Other readers of CSV (survey exports, some inside zips) call it so that
+// every CSV vahub reads is taken the same way.
+func SniffCSV(head []byte) (enc string, comma rune, err error) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		enc = "utf-16"
+	case utf8.Valid(trimPartialRune(head)):
+		enc = "utf-8"
+	default:
+		enc = "windows-1252"
+	}
+	text, err := io.ReadAll(CSVDecoder(enc, bytes.NewReader(head)))
+	if err != nil {
+		return "", 0, err
+	}
+	return enc, sniffDelimiter(string(text)), nil
 }
 
 // trimPartialRune drops a multi-byte character cut at the end of a head.
@@ -63,8 +73,10 @@ func trimPartialRune(b []byte) []byte {
 	return b
 }
 
-func (b *csvBook) decoder(r io.Reader) io.Reader {
-	switch b.enc {
+// CSVDecoder turns r, in enc as SniffCSV names it, into UTF-8 without a
+// byte-order mark.
+func CSVDecoder(enc string, r io.Reader) io.Reader {
+	switch enc {
 	case "utf-16":
 		return transform.NewReader(r, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
 	case "windows-1252":
@@ -134,27 +146,7 @@ func (b *csvBook) EachRow(ctx context.Context, sheet string, fn func(Row) error)
 		return fmt.Errorf("book: %w", err)
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReaderSize(b.decoder(f), 64<<10))
-	r.Comma = b.comma
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.ReuseRecord = true
-	for rec := 1; ; rec++ {
-		if rec%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		fields, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("book: %s: %w", b.sheet, err)
-		}
-		// The row number is the line the record starts on, so a reference
-		// points where a text editor shows it even after multi-line fields.
-		num, _ := r.FieldPos(0)
+	return ReadCSV(ctx, bufio.NewReaderSize(CSVDecoder(b.enc, f), 64<<10), b.comma, "book: "+b.sheet, func(num int, fields []string) error {
 		row := Row{Num: num}
 		for i, v := range fields {
 			if strings.TrimSpace(v) == "" {
@@ -163,9 +155,38 @@ func (b *csvBook) EachRow(ctx context.Context, sheet string, fn func(Row) error)
 			row.Cells = append(row.Cells, Cell{Ref: Ref(i+1, num), Col: i + 1, Value: v})
 		}
 		if len(row.Cells) == 0 {
-			continue
+			return nil
 		}
-		if err := fn(row); err != nil {
+		return fn(row)
+	})
+}
+
+// ReadCSV reads the records of r (UTF-8: see CSVDecoder) split at comma,
+// calling fn with each record and the line it starts on, so that a
+// reference points where a text editor shows it even after multi-line
+// fields; rec is only valid during fn. It checks ctx every 1,000 records
+// and puts name before a read error.
+func ReadCSV(ctx context.Context, r io.Reader, comma rune, name string, fn func(num int, rec []string) error) error {
+	cr := csv.NewReader(r)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	for i := 1; ; i++ {
+		if i%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		num, _ := cr.FieldPos(0)
+		if err := fn(num, rec); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +12,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/transform"
-
+	"github.com/vahub/vahub/ingest/book"
 	"github.com/vahub/vahub/ingest/xlsx"
 )
 
@@ -158,31 +154,15 @@ func openXLSX(ctx context.Context, path string, size int64) ([]*table, func() er
 	var tables []*table
 	for _, s := range sheets {
 		t := &table{name: s, xlsx: true, date1904: d1904}
-		err := f.EachRawRow(ctx, s, func(num int, cols []string) error {
-			if num > maxHeaderRow {
-				return errStop
-			}
-			if !blankRow(cols) {
-				t.header = append([]string(nil), cols...)
-				t.headerRow = num
-				return errStop
-			}
-			return nil
+		ok, err := t.findHeader(ctx, func(ctx context.Context, fn func(int, []string) error) error {
+			return f.EachRawRow(ctx, s, fn)
 		})
-		if err != nil && !errors.Is(err, errStop) {
+		if err != nil {
 			f.Close()
 			return nil, nil, err
 		}
-		if t.header == nil {
+		if !ok {
 			continue
-		}
-		t.each = func(ctx context.Context, fn func(int, []string) error) error {
-			return f.EachRawRow(ctx, s, func(num int, cols []string) error {
-				if num <= t.headerRow {
-					return nil
-				}
-				return fn(num, cols)
-			})
 		}
 		tables = append(tables, t)
 	}
@@ -198,69 +178,11 @@ func blankRow(cols []string) bool {
 	return true
 }
 
-// csvTable reads a CSV from open (called once for the header and again for
-// each stream): UTF-8 with or without BOM, else Windows-1252; the delimiter
-// (`;` is KoboToolbox's default, `,` ODK Central's, tab or pipe) is the one
-// that splits the header line most.
-func csvTable(ctx context.Context, name string, open func() (io.ReadCloser, error)) (*table, error) {
-	rc, err := open()
-	if err != nil {
-		return nil, err
-	}
-	head := make([]byte, 64<<10)
-	n, err := io.ReadFull(rc, head)
-	rc.Close()
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	head = head[:n]
-	latin1 := !utf8.Valid(trimPartialRune(head))
-	line := head
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
-	}
-	comma := sniffDelimiter(string(line))
-	t := &table{name: name}
-	reader := func(rc io.Reader) *csv.Reader {
-		var r io.Reader = bufio.NewReaderSize(rc, 256<<10)
-		if latin1 {
-			r = transform.NewReader(r, charmap.Windows1252.NewDecoder())
-		}
-		cr := csv.NewReader(&bomSkipper{r: r})
-		cr.Comma = comma
-		cr.FieldsPerRecord = -1
-		cr.LazyQuotes = true
-		cr.ReuseRecord = true
-		return cr
-	}
-	stream := func(ctx context.Context, fn func(int, []string) error) error {
-		rc, err := open()
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		cr := reader(rc)
-		for i := 1; ; i++ {
-			if i%1000 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			rec, err := cr.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			// The line the record starts on, as an editor shows it.
-			num, _ := cr.FieldPos(0)
-			if err := fn(num, rec); err != nil {
-				return err
-			}
-		}
-	}
-	err = stream(ctx, func(num int, cols []string) error {
+// findHeader takes t's header from the first rows stream gives (the first
+// non-blank row among the first maxHeaderRow) and makes t.each stream the
+// rows below it. It reports false when there is no header.
+func (t *table) findHeader(ctx context.Context, stream func(context.Context, func(int, []string) error) error) (bool, error) {
+	err := stream(ctx, func(num int, cols []string) error {
 		if num > maxHeaderRow {
 			return errStop
 		}
@@ -272,10 +194,10 @@ func csvTable(ctx context.Context, name string, open func() (io.ReadCloser, erro
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStop) {
-		return nil, err
+		return false, err
 	}
 	if t.header == nil {
-		return nil, nil
+		return false, nil
 	}
 	t.each = func(ctx context.Context, fn func(int, []string) error) error {
 		return stream(ctx, func(num int, cols []string) error {
@@ -285,67 +207,41 @@ func csvTable(ctx context.Context, name string, open func() (io.ReadCloser, erro
 			return fn(num, cols)
 		})
 	}
+	return true, nil
+}
+
+// csvTable reads a CSV from open (called once for the header and again for
+// each stream). Encoding and delimiter are found as for any CSV vahub reads
+// (book.SniffCSV): KoboToolbox writes `;` by default, ODK Central `,`.
+func csvTable(ctx context.Context, name string, open func() (io.ReadCloser, error)) (*table, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 64<<10)
+	n, err := io.ReadFull(rc, head)
+	rc.Close()
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	enc, comma, err := book.SniffCSV(head[:n])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	stream := func(ctx context.Context, fn func(int, []string) error) error {
+		rc, err := open()
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		return book.ReadCSV(ctx, book.CSVDecoder(enc, bufio.NewReaderSize(rc, 256<<10)), comma, name, fn)
+	}
+	t := &table{name: name}
+	ok, err := t.findHeader(ctx, stream)
+	if err != nil || !ok {
+		return nil, err
+	}
 	return t, nil
-}
-
-// bomSkipper drops a UTF-8 byte-order mark at the start.
-type bomSkipper struct {
-	r    io.Reader
-	done bool
-}
-
-func (b *bomSkipper) Read(p []byte) (int, error) {
-	if b.done {
-		return b.r.Read(p)
-	}
-	b.done = true
-	var bom [3]byte
-	n, err := io.ReadFull(b.r, bom[:])
-	rest := bom[:n]
-	if bytes.Equal(rest, []byte("\xEF\xBB\xBF")) {
-		rest = nil
-	}
-	if len(rest) > 0 {
-		k := copy(p, rest)
-		if k < len(rest) {
-			b.r = io.MultiReader(bytes.NewReader(rest[k:]), b.r)
-		}
-		return k, nil
-	}
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return 0, err
-	}
-	return b.r.Read(p)
-}
-
-func trimPartialRune(b []byte) []byte {
-	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
-		r, size := utf8.DecodeLastRune(b)
-		if r != utf8.RuneError || size != 1 {
-			return b
-		}
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func sniffDelimiter(line string) rune {
-	best, bestN := ',', -1
-	for _, d := range []rune{',', ';', '\t', '|'} {
-		n, quoted := 0, false
-		for _, r := range line {
-			switch {
-			case r == '"':
-				quoted = !quoted
-			case r == d && !quoted:
-				n++
-			}
-		}
-		if n > bestN {
-			best, bestN = d, n
-		}
-	}
-	return best
 }
 
 // openCSVFile is a plain CSV file.

@@ -184,33 +184,10 @@ type Row struct {
 // EachRow streams the rows of sheet, calling fn for each row that has a
 // non-blank cell. It stops at fn's first error and returns it, and checks
 // ctx every 1,000 rows.
-func (f *File) EachRow(ctx context.Context, sheet string, fn func(Row) error) (err error) {
-	var rows *excelize.Rows
-	func() {
-		defer guard(&err, "rows of "+sheet)
-		rows, err = f.x.Rows(sheet)
-	}()
-	if err != nil {
-		return fmt.Errorf("xlsx: rows of %q: %w", sheet, err)
-	}
-	defer func() {
-		if cerr := closeRows(rows); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	for n := 1; ; n++ {
-		if n%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("xlsx: %w", err)
-			}
-		}
-		ok, cols, err := nextRow(rows)
-		if err != nil {
-			return fmt.Errorf("xlsx: %q row %d: %w", sheet, n, err)
-		}
-		if !ok {
-			return nil
-		}
+func (f *File) EachRow(ctx context.Context, sheet string, fn func(Row) error) error {
+	// The raw stream does the reading, closing and cancelling; this adds
+	// the references and skips blank rows.
+	return f.EachRawRow(ctx, sheet, func(n int, cols []string) error {
 		r := Row{Num: n}
 		for i, v := range cols {
 			if v == "" {
@@ -223,12 +200,10 @@ func (f *File) EachRow(ctx context.Context, sheet string, fn func(Row) error) (e
 			r.Cells = append(r.Cells, Cell{Ref: ref, Value: v})
 		}
 		if len(r.Cells) == 0 {
-			continue
+			return nil
 		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
+		return fn(r)
+	})
 }
 
 func nextRow(rows *excelize.Rows) (ok bool, cols []string, err error) {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vahub/vahub/normalize"
 )
 
 // Sources of a record: which tool delivered it. An import's source is the
@@ -27,14 +29,15 @@ var WGDomains = []string{"wg_seeing", "wg_hearing", "wg_walking", "wg_cognition"
 // received_<pillar> for.
 var ServicePillars = []string{"medical_care", "rehabilitation", "psychosocial_support", "socioeconomic_inclusion"}
 
-// Washington Group answer codes.
+// Washington Group answer codes: normalize's, which reads them from
+// reports too.
 const (
-	WGNoDifficulty   = "no_difficulty"
-	WGSomeDifficulty = "some_difficulty"
-	WGALot           = "a_lot_of_difficulty"
-	WGCannot         = "cannot_do_at_all"
-	WGRefused        = "refused"
-	WGDontKnow       = "dont_know"
+	WGNoDifficulty   = normalize.WGNoDifficulty
+	WGSomeDifficulty = normalize.WGSomeDifficulty
+	WGALot           = normalize.WGALot
+	WGCannot         = normalize.WGCannot
+	WGRefused        = normalize.WGRefused
+	WGDontKnow       = normalize.WGDontKnow
 )
 
 // Record is one interview after normalization: the question names and
@@ -127,27 +130,14 @@ func AgeGroup(age *int) string {
 	}
 }
 
-// AgeBand is VOCABULARY.md's finer band of an age in years, "" when unknown.
+// AgeBand is VOCABULARY.md's finer band of an age in years, "" when
+// unknown: normalize's bands, so reports and surveys band alike. An age over
+// 120 (the form refuses it) is still counted as 60+.
 func AgeBand(age *int) string {
 	if age == nil || *age < 0 {
 		return ""
 	}
-	switch a := *age; {
-	case a <= 4:
-		return "0-4"
-	case a <= 9:
-		return "5-9"
-	case a <= 14:
-		return "10-14"
-	case a <= 17:
-		return "15-17"
-	case a <= 24:
-		return "18-24"
-	case a <= 59:
-		return "25-59"
-	default:
-		return "60+"
-	}
+	return normalize.AgeBand(min(*age, 120))
 }
 
 // FactSex maps the survey's sex answer onto the facts' dimension: a
