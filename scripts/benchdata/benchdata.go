@@ -245,7 +245,7 @@ func Empty(ctx context.Context, db Execer) (bool, error) {
 // reports, facts, issues), keeping the reference data. Only for a
 // benchmark's own database.
 func Reset(ctx context.Context, db Execer) error {
-	_, err := db.ExecContext(ctx, `TRUNCATE report_review, casualty_count, service_count, commitment_status, validation_issue,
+	_, err := db.ExecContext(ctx, `TRUNCATE submission, survey_record, report_review, casualty_count, service_count, commitment_status, validation_issue,
 		file_ingest, report, ingest_run, document, fetch_state, input_file_chunk, input_file RESTART IDENTITY`)
 	if err != nil {
 		return fmt.Errorf("benchdata: reset: %w", err)
