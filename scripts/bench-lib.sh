@@ -17,6 +17,9 @@ bench_setup() {
 		KEEP=1
 	else
 		WORK=$(mktemp -d "${TMPDIR:-/tmp}/vahub-bench${1:+-$1}.XXXXXX")
+		# mktemp makes it 0700; run as root, the embedded cluster's server
+		# runs as the postgres user and must traverse it to its data dir.
+		chmod 755 "$WORK"
 		KEEP=0
 	fi
 	BIN=$WORK/bin
