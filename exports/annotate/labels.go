@@ -56,9 +56,6 @@ var catalogue = map[string]labels{
 	},
 }
 
-// Languages lists the languages the annotated workbook is written in.
-func Languages() []string { return []string{"en", "fr", "es"} }
-
 // lookup returns the labels of lang, English for a language it does not know.
 func lookup(lang string) labels {
 	if l, ok := catalogue[lang]; ok {

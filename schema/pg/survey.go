@@ -255,10 +255,9 @@ func mergeSurvey(ctx context.Context, tx *sqlx.Tx, b surveyBatch) (SurveyCounts,
 		FROM survey_stage ORDER BY seq`, fileID, runID, b.submittedBy); err != nil {
 		return c, err
 	}
-	if err := tx.GetContext(ctx, &c.Accepted, `SELECT count(*) FROM survey_stage WHERE consent = 'yes'`); err != nil {
-		return c, fmt.Errorf("pg: survey counts: %w", err)
-	}
-	if err := tx.GetContext(ctx, &c.NoConsent, `SELECT count(*) FROM survey_stage WHERE consent = 'no'`); err != nil {
+	if err := tx.QueryRowxContext(ctx, `
+		SELECT count(*) FILTER (WHERE consent = 'yes'), count(*) FILTER (WHERE consent = 'no') FROM survey_stage`).
+		Scan(&c.Accepted, &c.NoConsent); err != nil {
 		return c, fmt.Errorf("pg: survey counts: %w", err)
 	}
 	if _, err := exec("link history", `
